@@ -1,0 +1,38 @@
+"""Write outputs under a temporary name and rename them once complete."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from .errors import OutputError
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; rename it to ``path`` if the block succeeds.
+
+    On any exception the temporary file is removed, so a reader never sees a
+    half-written output. The temporary name keeps the final suffix (some
+    writers choose their format from it) and starts with ``.`` so that
+    directory listings and globs skip it.
+    """
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise OutputError(f"{path}: output directory {directory} does not exist")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".part{path.suffix}", dir=directory)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write in {directory}: {exc.strerror or exc}") from exc
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

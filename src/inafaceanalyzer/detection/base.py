@@ -1,0 +1,94 @@
+"""The face detector interface and the options every detector shares."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..types import Detection, Rect
+
+
+@dataclass(frozen=True)
+class DetectionOptions:
+    """Filters applied to every detector's output, as in the original.
+
+    ``minconf``: minimal detection confidence. ``min_size_px``: faces whose
+    largest side is smaller (in frame pixels) are dropped. ``min_size_prct``:
+    the same as a share of the frame's smallest side (0 to 1); the larger of
+    the two limits applies. ``padd_prct``: black padding added around the frame
+    before detection, as a share of its width and height (helps with faces
+    that fill the frame).
+    """
+
+    minconf: float = 0.65
+    min_size_px: float = 30
+    min_size_prct: float = 0.0
+    padd_prct: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.minconf <= 1:
+            raise ValueError(f"minconf must be between 0 and 1, got {self.minconf}")
+        if self.min_size_px < 0:
+            raise ValueError(f"min_size_px must be >= 0, got {self.min_size_px}")
+        if not 0 <= self.min_size_prct <= 1:
+            raise ValueError(f"min_size_prct must be between 0 and 1, got {self.min_size_prct}")
+        if not 0 <= self.padd_prct <= 2:
+            raise ValueError(f"padd_prct must be between 0 and 2, got {self.padd_prct}")
+
+
+class FaceDetector(ABC):
+    """Frame (RGB uint8 ``[H, W, 3]``) in, list of :class:`Detection` out.
+
+    Subclasses implement :meth:`_detect` on the (possibly padded) frame; this
+    class applies padding, the confidence and size filters, and maps boxes
+    back to the frame's coordinates.
+
+    ``stateless`` detectors give a frame's faces regardless of the frames
+    before it and may be called from several threads at once, so the
+    streaming core can detect several frames in parallel.
+    """
+
+    stateless = True
+
+    def __init__(self, options: DetectionOptions | None = None) -> None:
+        self.options = options or DetectionOptions()
+
+    def __call__(self, frame: np.ndarray) -> list[Detection]:
+        opts = self.options
+        image, dx, dy = frame, 0, 0
+        if opts.padd_prct:
+            image, dx, dy = black_pad(frame, opts.padd_prct)
+        found = self._detect(image)
+        min_size = max(opts.min_size_px, opts.min_size_prct * min(frame.shape[:2]))
+        kept = []
+        for det in found:
+            if det.detect_conf < opts.minconf or det.bbox.max_dim_len < min_size:
+                continue
+            if dx or dy:
+                landmarks = None if det.landmarks is None else det.landmarks - np.array([dx, dy], np.float32)
+                det = det.replace(bbox=det.bbox.transpose(-dx, -dy), landmarks=landmarks)
+            kept.append(det)
+        return kept
+
+    def landmark_box(self, bbox: Rect) -> Rect:
+        """The box to give dlib's landmark model for a face this detector boxed as ``bbox``.
+
+        dlib's landmark model expects boxes shaped like its own detector's;
+        detectors whose boxes differ override this. Identity by default.
+        """
+        return bbox
+
+    @abstractmethod
+    def _detect(self, image: np.ndarray) -> list[Detection]:
+        """Detect faces in ``image``; confidence filtering may be left to the caller."""
+
+
+def black_pad(frame: np.ndarray, share: float) -> tuple[np.ndarray, int, int]:
+    """``frame`` centred in a black canvas ``share`` larger on each side; returns offsets."""
+    h, w = frame.shape[:2]
+    dx, dy = int(w * share), int(h * share)
+    canvas = np.zeros((h + 2 * dy, w + 2 * dx, frame.shape[2]), dtype=frame.dtype)
+    canvas[dy : dy + h, dx : dx + w] = frame
+    return canvas, dx, dy

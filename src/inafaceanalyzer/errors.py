@@ -1,0 +1,38 @@
+"""The project's exceptions: each message names the file and the reason, on one line."""
+
+from __future__ import annotations
+
+import os
+
+
+class InaFaceAnalyzerError(Exception):
+    """Base class of every error raised on purpose by inaFaceAnalyzer."""
+
+
+class ModelLoadError(InaFaceAnalyzerError):
+    """A model file is missing from its installed package, or its checksum differs."""
+
+
+class MediaError(InaFaceAnalyzerError):
+    """An input (image, video, stream) could not be used.
+
+    ``source`` is the path or URL, ``reason`` a short human explanation; ``str()``
+    gives ``"<source>: <reason>"`` on a single line.
+    """
+
+    def __init__(self, source: str | os.PathLike[str], reason: str) -> None:
+        self.source = os.fspath(source)
+        self.reason = " ".join(str(reason).split())
+        super().__init__(f"{self.source}: {self.reason}")
+
+
+class MediaOpenError(MediaError):
+    """The input does not exist, cannot be read, or is not a decodable image or video."""
+
+
+class MediaDecodeError(MediaError):
+    """Decoding failed part-way through (corrupt or truncated data)."""
+
+
+class OutputError(InaFaceAnalyzerError):
+    """An output file or directory cannot be written."""
