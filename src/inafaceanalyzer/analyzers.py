@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -16,8 +17,55 @@ from .media.prefetch import prefetch
 from .pipeline import Detector, analyze_stream
 from .progress import ProgressHook
 from .types import Frame
+from .media.video import DecodeStats, VideoInfo, VideoReader
 
 PathLike = str | os.PathLike[str]
+
+
+@dataclass
+class VideoAnalysis:
+    """A video engine's output: the results table and how it was obtained.
+
+    ``frames_analysed`` counts frames that went through detection (with or
+    without faces); ``frame_interval_s`` is how long each analysed frame stands
+    for (``None`` for keyframes, whose spacing is irregular).
+    """
+
+    table: pd.DataFrame
+    info: VideoInfo
+    engine: str
+    options: dict
+    frames_analysed: int
+    frame_interval_s: float | None
+    first_time_s: float | None
+    last_time_s: float | None
+    decode: DecodeStats
+
+    def metadata(self) -> dict:
+        """The sidecar document written next to the results (see ``export.metadata``)."""
+        from .models import provenance
+
+        info = self.info
+        return {
+            "format": "inaFaceAnalyzer-results/1",
+            "source": info.source,
+            "engine": self.engine,
+            "options": self.options,
+            "video": {
+                "width": info.width, "height": info.height,
+                "fps": float(info.fps) if info.fps else None,
+                "duration_s": info.duration_s, "codec": info.codec, "has_audio": info.has_audio,
+            },
+            "analysis": {
+                "frames_analysed": self.frames_analysed,
+                "frame_interval_s": self.frame_interval_s,
+                "first_time_s": self.first_time_s,
+                "last_time_s": self.last_time_s,
+                "faces": int(len(self.table)),
+                "corrupt_packets": self.decode.corrupt_packets,
+            },
+            "provenance": provenance(),
+        }
 
 
 class FaceAnalyzer:
@@ -123,3 +171,89 @@ class PreprocessedImageAnalyzer(ImageAnalyzer):
         self, face_classifier: GenderAgeClassifier | None = None, batch_len: int = 32, device: str = "auto"
     ) -> None:
         super().__init__(WholeFrameDetector(), face_classifier, batch_len, device)
+
+
+class _FrameTally:
+    """Counts the frames a stream yields, and their first and last times."""
+
+    def __init__(self, frames: Iterable[Frame]) -> None:
+        self._frames = frames
+        self.count = 0
+        self.first: float | None = None
+        self.last: float | None = None
+
+    def __iter__(self) -> Iterator[Frame]:
+        for frame in self._frames:
+            self.count += 1
+            if self.first is None:
+                self.first = frame.time
+            self.last = frame.time
+            yield frame
+
+
+class VideoAnalyzer(FaceAnalyzer):
+    """Detect and classify faces in every frame of a video, or ``fps`` frames per second.
+
+    Rows carry ``frame`` (the frame's index in the video) and ``time`` (seconds).
+    Sampling is exact (see :mod:`inafaceanalyzer.media.video`).
+    """
+
+    engine = "video"
+
+    def __call__(self, video_path: PathLike, fps: float | None = None, offset: float = 0,
+                 progress: ProgressHook | None = None) -> pd.DataFrame:
+        """Results table for ``video_path`` (a path or http(s) URL); ``offset`` in milliseconds."""
+        return self.analyze(video_path, fps=fps, offset=offset, progress=progress).table
+
+    def analyze(self, video_path: PathLike, fps: float | None = None, offset: float = 0,
+                progress: ProgressHook | None = None) -> VideoAnalysis:
+        """Like calling the analyzer, with the metadata of the run."""
+        if fps is not None and not fps > 0:
+            raise ValueError(f"fps must be > 0, got {fps}")
+        with VideoReader(video_path) as reader:
+            tally = _FrameTally(reader.frames(fps=fps, offset_ms=offset))
+            total = reader.info.expected_frames(fps, offset / 1000)
+            table = self._run(tally, progress, total)
+            interval = 1 / fps if fps else (float(1 / reader.info.fps) if reader.info.fps else None)
+            return VideoAnalysis(
+                table, reader.info, self.engine, self._options(fps=fps, offset=offset), tally.count, interval,
+                tally.first, tally.last, reader.stats,
+            )
+
+    def _run(self, frames: Iterable[Frame], progress: ProgressHook | None, total: int | None) -> pd.DataFrame:
+        return self._process_stream(frames, timed=True, progress=progress, total=total)
+
+    def _options(self, **options: object) -> dict:
+        detector = self.face_detector
+        opts = getattr(detector, "options", None)
+        record = dict(options)
+        record["batch_size"] = self.batch_len
+        record["detector"] = getattr(detector, "name", type(detector).__name__)
+        if opts is not None:
+            record.update(
+                face_detection_confidence=opts.minconf, min_face_size_px=opts.min_size_px,
+                min_face_size_percent=opts.min_size_prct, face_detection_padding=opts.padd_prct,
+            )
+        record["detection_max_side"] = getattr(detector, "max_side", None)
+        return record
+
+
+class VideoKeyframes(VideoAnalyzer):
+    """Detect and classify faces in a video's keyframes only, without decoding the other frames."""
+
+    engine = "videokeyframes"
+
+    def __call__(self, video_path: PathLike, progress: ProgressHook | None = None) -> pd.DataFrame:  # type: ignore[override]
+        return self.analyze(video_path, progress=progress).table
+
+    def analyze(self, video_path: PathLike, fps: float | None = None, offset: float = 0,  # type: ignore[override]
+                progress: ProgressHook | None = None) -> VideoAnalysis:
+        if fps is not None or offset:
+            raise ValueError("keyframe analysis takes no fps or offset")
+        with VideoReader(video_path) as reader:
+            tally = _FrameTally(reader.keyframes())
+            table = self._run(tally, progress, None)
+            return VideoAnalysis(
+                table, reader.info, self.engine, self._options(), tally.count, None, tally.first, tally.last,
+                reader.stats,
+            )

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+import urllib.parse
 import warnings
 from pathlib import Path
 
-from ..analyzers import ImageAnalyzer, PreprocessedImageAnalyzer
+from ..analyzers import ImageAnalyzer, PreprocessedImageAnalyzer, VideoAnalysis, VideoAnalyzer, VideoKeyframes
 from ..classification import GenderAgeClassifier
 from ..errors import InaFaceAnalyzerError, MediaError
-from ..export import write_csv
+from ..export import sidecar_path, write_csv, write_metadata
+from ..media.video import is_url
 from . import common
 
 PROG = "ina_face_analyzer"
@@ -53,24 +55,58 @@ def build_parser() -> argparse.ArgumentParser:
     cls.add_argument("--classifier", choices=CLASSIFIERS, default="DlibGenderAge",
                      help="gender and age classifier: dlib's gender and age networks (the original's "
                           "classifier names are accepted and use it)")
+    vid = parser.add_argument_group("video")
+    vid.add_argument("--fps", type=float, default=None,
+                     help="frames analysed per second of video (the frame nearest each instant 0, 1/fps, "
+                          "2/fps, ... s); default: every frame. Lower values are faster")
+    vid.add_argument("--detect_period", type=int, default=None, metavar="N",
+                     help="videotracking: run face detection every N analysed frames and track faces "
+                          "in between (1 = detect on every frame and track to link faces)")
+    vid.add_argument("--tracking", type=int, dest="detect_period", help=argparse.SUPPRESS)  # original alias
+    vid.add_argument("--keyframes", action="store_true", help=argparse.SUPPRESS)  # original alias
+    vid.add_argument("--ass_subtitle_export", action="store_true",
+                     help="also write <basename>.ass: subtitles drawing each face box with its gender and "
+                          "age, to play over the video in VLC, Aegisub or ELAN")
+    vid.add_argument("--mp4_export", action="store_true",
+                     help="also write <basename>.mp4: the video with face boxes and labels drawn, sound kept")
     common.add_detection_arguments(parser)
     common.add_runtime_arguments(parser)
     return parser
 
 
 def resolve_engine(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str:
-    """The engine to run, from --engine or the original's older options."""
+    """The engine to run, from --engine or the original's older options; refuses contradictions."""
     engine = args.engine
     legacy = None
     if args.preprocessed_faces:
         legacy = "preprocessed_image"
     elif args.type == "image":
         legacy = "image"
+    elif args.keyframes:
+        legacy = "videokeyframes"
+    elif args.engine is None and args.detect_period is not None:
+        legacy = "videotracking"
     elif args.type == "video":
         legacy = "video"
     if engine and legacy and engine != legacy and not (legacy == "video" and engine in VIDEO_ENGINES):
         parser.error(f"--engine {engine} contradicts the older option selecting {legacy}")
-    return engine or legacy or "video"
+    engine = engine or legacy or "video"
+    video_only = [name for name, given in (("--fps", args.fps is not None), ("--detect_period", args.detect_period is not None),
+                  ("--ass_subtitle_export", args.ass_subtitle_export), ("--mp4_export", args.mp4_export)) if given]
+    if engine in IMAGE_ENGINES and video_only:
+        parser.error(f"{video_only[0]} applies to video engines, not --engine {engine}")
+    if engine == "videokeyframes":
+        for name in video_only:
+            parser.error(f"{name} cannot be used with keyframe analysis")
+    if engine == "videotracking" and args.detect_period is None:
+        parser.error("--engine videotracking needs --detect_period N")
+    if engine == "video" and args.detect_period is not None:
+        parser.error("--detect_period applies to --engine videotracking")
+    if args.fps is not None and not args.fps > 0:
+        parser.error(f"--fps must be > 0, got {args.fps}")
+    if args.detect_period is not None and args.detect_period < 1:
+        parser.error(f"--detect_period must be >= 1, got {args.detect_period}")
+    return engine
 
 
 def read_inputs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[str]:
@@ -107,6 +143,71 @@ def run_images(args: argparse.Namespace, engine: str, inputs: list[str], reporte
     return 0
 
 
+def output_stem(source: str) -> str:
+    """``<basename>`` of an input path or URL, without its extension (the original's naming)."""
+    if is_url(source):
+        source = urllib.parse.unquote(urllib.parse.urlparse(source).path.rstrip("/")) or "stream"
+    name = Path(source).name
+    return Path(name).stem or name
+
+
+def video_outputs(parser: argparse.ArgumentParser, args: argparse.Namespace, inputs: list[str]) -> dict[str, Path]:
+    """The CSV path of each input, refusing a missing directory and colliding names."""
+    outdir = Path(args.output)
+    if not outdir.is_dir():
+        parser.error(f"-o {args.output}: with video engines OUTPUT must be an existing directory")
+    outputs: dict[str, Path] = {}
+    seen: dict[str, str] = {}
+    for source in inputs:
+        stem = output_stem(source)
+        if stem in seen and seen[stem] != source:
+            parser.error(f"inputs {seen[stem]} and {source} would both write {stem}.csv in {outdir}")
+        seen[stem] = source
+        outputs[source] = outdir / f"{stem}.csv"
+    return outputs
+
+
+def make_video_analyzer(args: argparse.Namespace, engine: str, reporter: common.Reporter) -> VideoAnalyzer:
+    classifier = make_classifier(args, reporter)
+    detector = common.make_detector(args)
+    if engine == "videokeyframes":
+        return VideoKeyframes(detector, classifier, batch_len=args.batch_size)
+    if engine == "videotracking":
+        from ..analyzers import VideoTracking
+
+        return VideoTracking(args.detect_period, detector, classifier, batch_len=args.batch_size)
+    return VideoAnalyzer(detector, classifier, batch_len=args.batch_size)
+
+
+def run_videos(args: argparse.Namespace, engine: str, inputs: list[str], reporter: common.Reporter,
+               outputs: dict[str, Path]) -> int:
+    analyzer = make_video_analyzer(args, engine, reporter)
+    kwargs = {} if engine == "videokeyframes" else {"fps": args.fps}
+    with reporter.bar(len(inputs), "videos", unit="video") as overall:
+        for source in dict.fromkeys(inputs):
+            csv_path = outputs[source]
+            with reporter.bar(None, output_stem(source)[:30], unit="frame", position=1, leave=False) as bar:
+                try:
+                    result = analyzer.analyze(source, progress=common.progress_updater(bar), **kwargs)
+                    write_metadata(result.metadata(), sidecar_path(csv_path))
+                    write_csv(result.table, csv_path)
+                    export_video_outputs(args, source, result, csv_path)
+                except MediaError as exc:
+                    reporter.error(exc)
+                    continue
+                finally:
+                    overall.update(1)
+            extra = f", {result.decode.corrupt_packets} corrupt packets skipped" if result.decode.corrupt_packets else ""
+            reporter.info(f"{source}: {len(result.table)} faces in {result.frames_analysed} frames -> {csv_path}{extra}")
+    return 0
+
+
+def export_video_outputs(args: argparse.Namespace, source: str, result: VideoAnalysis, csv_path: Path) -> None:
+    """The optional --ass_subtitle_export and --mp4_export files next to the CSV."""
+    if args.ass_subtitle_export or args.mp4_export:
+        raise InaFaceAnalyzerError("subtitle and MP4 exports are not available yet")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -122,7 +223,10 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"-o {args.output}: the directory {Path(args.output).parent} does not exist")
         runner = run_images
     else:
-        parser.error(f"--engine {engine} is not available yet")
+        outputs = video_outputs(parser, args, inputs)
+
+        def runner(args, engine, inputs, reporter):
+            return run_videos(args, engine, inputs, reporter, outputs)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
