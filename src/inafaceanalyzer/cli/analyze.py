@@ -8,16 +8,13 @@ import urllib.parse
 import warnings
 from pathlib import Path
 
-from ..analyzers import ImageAnalyzer, PreprocessedImageAnalyzer, VideoAnalysis, VideoAnalyzer, VideoKeyframes
-from ..classification import GenderAgeClassifier
 from ..errors import InaFaceAnalyzerError, MediaError
-from ..export import sidecar_path, write_csv, write_metadata
+from ..export import write_csv
+from ..jobs import IMAGE_ENGINES, VIDEO_ENGINES, AnalysisOptions, VideoJob, build_analyzer, run_video_job
 from ..media.video import is_url
 from . import common
 
 PROG = "ina_face_analyzer"
-IMAGE_ENGINES = ("image", "preprocessed_image")
-VIDEO_ENGINES = ("video", "videotracking", "videokeyframes")
 CLASSIFIERS = ("DlibGenderAge", "Resnet50FairFaceGRA", "Vggface_LSVM_YTF")
 
 DESCRIPTION = """\
@@ -122,20 +119,20 @@ def read_inputs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> li
     return inputs
 
 
-def make_classifier(args: argparse.Namespace, reporter: common.Reporter) -> GenderAgeClassifier:
+def analysis_options(args: argparse.Namespace, engine: str, reporter: common.Reporter) -> AnalysisOptions:
+    """The analysis the parsed arguments describe."""
     if args.classifier != "DlibGenderAge":
         reporter.warning(f"classifier {args.classifier} is not shipped; using dlib's gender and age networks")
     if args.face_detector != "yunet":
         reporter.warning(f"face detector {args.face_detector} is not shipped; using YuNet 2023mar")
-    return GenderAgeClassifier(device=args.device)
+    return AnalysisOptions(
+        engine=engine, fps=args.fps, detect_period=args.detect_period, batch_size=args.batch_size,
+        device=args.device, detection=common.detection_options(args), detection_max_side=args.detection_max_side,
+    )
 
 
-def run_images(args: argparse.Namespace, engine: str, inputs: list[str], reporter: common.Reporter) -> int:
-    classifier = make_classifier(args, reporter)
-    if engine == "preprocessed_image":
-        analyzer: ImageAnalyzer = PreprocessedImageAnalyzer(classifier, batch_len=args.batch_size)
-    else:
-        analyzer = ImageAnalyzer(common.make_detector(args), classifier, batch_len=args.batch_size)
+def run_images(args: argparse.Namespace, options: AnalysisOptions, inputs: list[str], reporter: common.Reporter) -> int:
+    analyzer = build_analyzer(options)
     with reporter.bar(len(inputs), "images", unit="img") as bar:
         df = analyzer(inputs, on_error=reporter.error, progress=common.progress_updater(bar))
     write_csv(df, args.output)
@@ -167,31 +164,20 @@ def video_outputs(parser: argparse.ArgumentParser, args: argparse.Namespace, inp
     return outputs
 
 
-def make_video_analyzer(args: argparse.Namespace, engine: str, reporter: common.Reporter) -> VideoAnalyzer:
-    classifier = make_classifier(args, reporter)
-    detector = common.make_detector(args)
-    if engine == "videokeyframes":
-        return VideoKeyframes(detector, classifier, batch_len=args.batch_size)
-    if engine == "videotracking":
-        from ..analyzers import VideoTracking
-
-        return VideoTracking(args.detect_period, detector, classifier, batch_len=args.batch_size)
-    return VideoAnalyzer(detector, classifier, batch_len=args.batch_size)
-
-
-def run_videos(args: argparse.Namespace, engine: str, inputs: list[str], reporter: common.Reporter,
+def run_videos(args: argparse.Namespace, options: AnalysisOptions, inputs: list[str], reporter: common.Reporter,
                outputs: dict[str, Path]) -> int:
-    analyzer = make_video_analyzer(args, engine, reporter)
-    kwargs = {} if engine == "videokeyframes" else {"fps": args.fps}
+    analyzer = build_analyzer(options)
     with reporter.bar(len(inputs), "videos", unit="video") as overall:
         for source in dict.fromkeys(inputs):
             csv_path = outputs[source]
+            job = VideoJob(
+                source, csv_path,
+                dest_ass=csv_path.with_suffix(".ass") if args.ass_subtitle_export else None,
+                dest_mp4=csv_path.with_suffix(".mp4") if args.mp4_export else None,
+            )
             with reporter.bar(None, output_stem(source)[:30], unit="frame", position=1, leave=False) as bar:
                 try:
-                    result = analyzer.analyze(source, progress=common.progress_updater(bar), **kwargs)
-                    write_metadata(result.metadata(), sidecar_path(csv_path))
-                    write_csv(result.table, csv_path)
-                    export_video_outputs(args, source, result, csv_path)
+                    result = run_video_job(analyzer, job, options.fps, progress=common.progress_updater(bar))
                 except MediaError as exc:
                     reporter.error(exc)
                     continue
@@ -200,12 +186,6 @@ def run_videos(args: argparse.Namespace, engine: str, inputs: list[str], reporte
             extra = f", {result.decode.corrupt_packets} corrupt packets skipped" if result.decode.corrupt_packets else ""
             reporter.info(f"{source}: {len(result.table)} faces in {result.frames_analysed} frames -> {csv_path}{extra}")
     return 0
-
-
-def export_video_outputs(args: argparse.Namespace, source: str, result: VideoAnalysis, csv_path: Path) -> None:
-    """The optional --ass_subtitle_export and --mp4_export files next to the CSV."""
-    if args.ass_subtitle_export or args.mp4_export:
-        raise InaFaceAnalyzerError("subtitle and MP4 exports are not available yet")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -225,12 +205,13 @@ def main(argv: list[str] | None = None) -> int:
     else:
         outputs = video_outputs(parser, args, inputs)
 
-        def runner(args, engine, inputs, reporter):
-            return run_videos(args, engine, inputs, reporter, outputs)
+        def runner(args, options, inputs, reporter):
+            return run_videos(args, options, inputs, reporter, outputs)
     try:
+        options = analysis_options(args, engine, reporter)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            status = runner(args, engine, inputs, reporter)
+            status = runner(args, options, inputs, reporter)
     except KeyboardInterrupt:
         reporter.error("interrupted; no partial output was left")
         return 130

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from tqdm import tqdm
 
 from .._version import __version__
-from ..detection import DetectionOptions, YuNetDetector
+from ..detection import DetectionOptions
 
 EPILOG = (
     f"inaFaceAnalyzer {__version__}. If you use it in research, cite the version and: "
@@ -65,20 +65,19 @@ def add_runtime_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
 
-def make_detector(args: argparse.Namespace) -> YuNetDetector:
-    """The detector described by the parsed detection options."""
-    options = DetectionOptions(
+def detection_options(args: argparse.Namespace) -> DetectionOptions:
+    """The detection filters described by the parsed options."""
+    return DetectionOptions(
         minconf=args.face_detection_confidence,
         min_size_px=args.size_px,
         min_size_prct=args.size_prct,
         padd_prct=args.face_detection_padding,
     )
-    return YuNetDetector(options, max_side=args.detection_max_side)
 
 
 def validate_detection_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     try:
-        DetectionOptions(args.face_detection_confidence, args.size_px, args.size_prct, args.face_detection_padding)
+        detection_options(args)
     except ValueError as exc:
         parser.error(str(exc))
     if args.detection_max_side < 32:

@@ -1,0 +1,117 @@
+"""One input to its output files: what the command line and campaign workers both run.
+
+:class:`AnalysisOptions` is the serialisable description of an analysis (it
+travels to campaign workers and into provenance); :func:`build_analyzer` turns
+it into an engine with its models loaded; :func:`run_video_job` analyses one
+video and writes its requested outputs, each atomically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .analyzers import (
+    FaceAnalyzer,
+    ImageAnalyzer,
+    PreprocessedImageAnalyzer,
+    VideoAnalysis,
+    VideoAnalyzer,
+    VideoKeyframes,
+)
+from .classification import GenderAgeClassifier
+from .detection import DetectionOptions, YuNetDetector
+from .export import sidecar_path, write_csv, write_metadata
+from .progress import ProgressHook
+
+IMAGE_ENGINES = ("image", "preprocessed_image")
+VIDEO_ENGINES = ("video", "videotracking", "videokeyframes")
+ENGINES = IMAGE_ENGINES + VIDEO_ENGINES
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """Everything that defines an analysis, apart from its inputs and outputs."""
+
+    engine: str = "video"
+    fps: float | None = None
+    detect_period: int | None = None
+    batch_size: int = 32
+    device: str = "auto"
+    detection: DetectionOptions = field(default_factory=DetectionOptions)
+    detection_max_side: int = 960
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ValueError(f"unknown engine {self.engine!r}: choose from {', '.join(ENGINES)}")
+        if self.fps is not None and not self.fps > 0:
+            raise ValueError(f"fps must be > 0, got {self.fps}")
+        if self.engine == "videotracking" and (self.detect_period is None or self.detect_period < 1):
+            raise ValueError("the videotracking engine needs detect_period >= 1")
+        if self.engine == "videokeyframes" and self.fps is not None:
+            raise ValueError("keyframe analysis takes no fps")
+        if self.batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> AnalysisOptions:
+        data = dict(data)
+        data["detection"] = DetectionOptions(**data.get("detection", {}))
+        return cls(**data)
+
+
+def build_analyzer(options: AnalysisOptions, classifier: GenderAgeClassifier | None = None) -> FaceAnalyzer:
+    """The engine ``options`` describe, with its models loaded (once; reuse it for many inputs)."""
+    classifier = classifier or GenderAgeClassifier(device=options.device)
+    if options.engine == "preprocessed_image":
+        return PreprocessedImageAnalyzer(classifier, batch_len=options.batch_size)
+    detector = YuNetDetector(options.detection, max_side=options.detection_max_side)
+    if options.engine == "image":
+        return ImageAnalyzer(detector, classifier, batch_len=options.batch_size)
+    if options.engine == "videokeyframes":
+        return VideoKeyframes(detector, classifier, batch_len=options.batch_size)
+    if options.engine == "videotracking":
+        from .analyzers import VideoTracking
+
+        return VideoTracking(options.detect_period, detector, classifier, batch_len=options.batch_size)
+    return VideoAnalyzer(detector, classifier, batch_len=options.batch_size)
+
+
+@dataclass(frozen=True)
+class VideoJob:
+    """One video and the files to write for it (``None``: not requested)."""
+
+    source: str
+    dest_csv: Path
+    dest_ass: Path | None = None
+    dest_mp4: Path | None = None
+
+    def outputs(self) -> list[Path]:
+        return [p for p in (self.dest_csv, self.dest_ass, self.dest_mp4) if p is not None]
+
+
+def run_video_job(
+    analyzer: VideoAnalyzer, job: VideoJob, fps: float | None = None, progress: ProgressHook | None = None
+) -> VideoAnalysis:
+    """Analyse ``job.source`` and write its outputs: the sidecar, the CSV, then the exports.
+
+    Each file is written under a temporary name and renamed when complete.
+    Raises :class:`~inafaceanalyzer.errors.MediaError` for an unusable input.
+    """
+    kwargs = {} if isinstance(analyzer, VideoKeyframes) else {"fps": fps}
+    result = analyzer.analyze(job.source, progress=progress, **kwargs)
+    write_metadata(result.metadata(), sidecar_path(job.dest_csv))
+    write_csv(result.table, job.dest_csv)
+    if job.dest_ass is not None or job.dest_mp4 is not None:
+        export_video(result, job)
+    return result
+
+
+def export_video(result: VideoAnalysis, job: VideoJob) -> None:
+    """Write the subtitle and annotated-video exports a job asks for."""
+    from .errors import InaFaceAnalyzerError
+
+    raise InaFaceAnalyzerError(f"{job.source}: subtitle and MP4 exports are not available yet")
