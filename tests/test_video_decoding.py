@@ -1,6 +1,7 @@
 """Video decoding: exact frame indices and times, sampling, keyframes, rotation, URLs, damaged files."""
 
 import fractions
+import math
 
 import av
 import numpy as np
@@ -262,3 +263,24 @@ def test_presentation_counter_with_reordering():
     for pts in decode_order[4:]:
         counter.add(pts)
     assert [counter.index_of(p) for p in (4, 5, 6)] == [4, 5, 6]
+
+
+@pytest.mark.parametrize(
+    "codec, options",
+    [
+        ("libx264", {"x264-params": "open-gop=1:keyint=20:min-keyint=20:bframes=3:b-pyramid=normal"}),
+        ("libx264", {"x264-params": "keyint=20:min-keyint=20:bframes=3:b-pyramid=strict"}),
+        ("mpeg2video", {"g": "15", "bf": "2"}),  # broadcast-style, open GOPs
+    ],
+)
+def test_skipping_never_returns_a_wrong_picture(tmp_path, codec, options):
+    """Whatever the GOP structure, sampled frames are the right, cleanly decoded pictures."""
+    ext = "ts" if codec == "mpeg2video" else "mp4"
+    path = write_video(tmp_path / f"v.{ext}", numbered_frame, count=240, rate=25, codec=codec, options=options)
+    for fps in (1, 2, 3, 7, 12.5):
+        with VideoReader(path) as reader:
+            frames = list(reader.frames(fps=fps))
+            assert reader.stats.corrupt_packets == 0
+        expected = sorted({min(range(240), key=lambda n: (abs(n / 25 - k / fps), n)) for k in range(math.ceil(9.6 * fps))})  # instants before the end
+        assert [f.index for f in frames] == expected, fps
+        check_identity(frames)

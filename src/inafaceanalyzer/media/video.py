@@ -10,8 +10,10 @@ Invariants of every frame source here:
   nearest to it (ties go to the earlier frame), each frame at most once: a
   25 fps video at ``F = 1`` gives frames 0, 25, 50, ...; a 30000/1001 fps
   video gives 0, 30, 60, ..., 2997 at 100 s, without drift.
-* Frames that sampling does not need are not converted, and non-reference
-  frames among them are not even decoded (FFmpeg's ``skip_frame``).
+* Frames that sampling does not need are not converted, and are not even
+  decoded when no wanted frame refers to them: non-reference frames, and the
+  rest of a GOP after its last wanted frame (FFmpeg's ``skip_frame``, planned
+  per GOP by :func:`plan_decoding`).
 * Rotation metadata (display matrix) is applied: frames come upright.
 * A corrupt packet is counted and skipped, and frames a damaged stream
   delivers out of presentation order are dropped; decoding gives up only
@@ -24,7 +26,7 @@ from __future__ import annotations
 import heapq
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -39,6 +41,10 @@ MAX_CONSECUTIVE_ERRORS = 100
 # Keyframes are emitted once this many later packets were read, so that every
 # frame presented before them (open GOPs) has been counted for their index.
 KEYFRAME_REORDER_PACKETS = 32
+# GOP planning (see plan_decoding): packets read past a keyframe before the
+# GOP before it is planned, and the longest GOP planned as a whole.
+GOP_LOOKAHEAD_PACKETS = 16
+MAX_PLANNED_PACKETS = 2000
 
 
 @dataclass(frozen=True)
@@ -232,6 +238,65 @@ class PresentationCounter:
         return index
 
 
+def plan_decoding(
+    packets: Iterable[av.Packet], wanted: Callable[[int], bool]
+) -> Iterator[tuple[av.Packet, str]]:
+    """Pair each packet with the ``skip_frame`` mode to decode it with.
+
+    Packets are grouped by GOP (keyframe to keyframe, in decode order). Within
+    a GOP, a packet that comes after the GOP's last wanted frame in decode
+    order cannot be a reference of any wanted frame, so it is not decoded at
+    all (``ALL``); before it, unwanted frames skip only if nothing refers to
+    them (``NONREF``). A few packets past the next keyframe are read first: if
+    the next GOP opens with frames presented before its keyframe (an open
+    GOP, whose leading frames refer to this one), nothing of the current GOP is
+    skipped beyond ``NONREF``. A GOP longer than
+    ``MAX_PLANNED_PACKETS`` is passed on without tail skipping, so memory stays
+    bounded. ``wanted(pts)`` must be a superset of the frames finally chosen.
+    """
+    pending: list[av.Packet] = []
+    next_key: int | None = None
+    for packet in packets:
+        pending.append(packet)
+        if packet.is_keyframe and len(pending) > 1 and next_key is None:
+            next_key = len(pending) - 1
+        if next_key is not None and len(pending) - next_key > GOP_LOOKAHEAD_PACKETS:
+            yield from _plan_gop(pending[:next_key], pending[next_key:], wanted)
+            pending = pending[next_key:]
+            later = [i for i, p in enumerate(pending) if i and p.is_keyframe]
+            next_key = later[0] if later else None
+        elif next_key is None and len(pending) > MAX_PLANNED_PACKETS:
+            for early in pending[:-GOP_LOOKAHEAD_PACKETS]:
+                yield early, _conservative(early, wanted)
+            pending = pending[-GOP_LOOKAHEAD_PACKETS:]
+    if next_key is not None:
+        yield from _plan_gop(pending[:next_key], pending[next_key:], wanted)
+        pending = pending[next_key:]
+    yield from _plan_gop(pending, [], wanted)
+
+
+def _conservative(packet: av.Packet, wanted: Callable[[int], bool]) -> str:
+    return "DEFAULT" if packet.pts is None or wanted(packet.pts) else "NONREF"
+
+
+def _plan_gop(
+    gop: list[av.Packet], lookahead: list[av.Packet], wanted: Callable[[int], bool]
+) -> Iterator[tuple[av.Packet, str]]:
+    flags = [packet.pts is None or wanted(packet.pts) for packet in gop]
+    key_pts = lookahead[0].pts if lookahead else None
+    # An open GOP follows: its leading pictures refer to this GOP, and decoders
+    # mishandle their missing references, so keep this GOP decodable.
+    open_gop_follows = key_pts is not None and any(p.pts is not None and p.pts < key_pts for p in lookahead[1:])
+    last_needed = len(gop) - 1 if open_gop_follows else max((i for i, f in enumerate(flags) if f), default=-1)
+    for i, (packet, flag) in enumerate(zip(gop, flags)):
+        if not packet.size:  # the final flush packet
+            yield packet, "DEFAULT"
+        elif i > last_needed:
+            yield packet, "ALL"
+        else:
+            yield packet, "DEFAULT" if flag else "NONREF"
+
+
 def _rgb(frame: av.VideoFrame) -> np.ndarray:
     img = frame.to_ndarray(format="rgb24")
     rotation = getattr(frame, "rotation", 0) or 0
@@ -335,20 +400,23 @@ class VideoReader:
         counter = PresentationCounter()
         cc = self._stream.codec_context
         self._consecutive_errors = 0
-        timestamps_ok = True
         held: tuple[av.VideoFrame, Fraction, int] | None = None
         decoded_count = 0
-        for packet in self._packets():
+        timestamps_ok = True
+
+        def wanted(pts: int) -> bool:
+            return sampler.might_select(self._time(pts, 0))
+
+        packets = self._packets()
+        planned = plan_decoding(packets, wanted) if fps is not None else ((p, "DEFAULT") for p in packets)
+        for packet, mode in planned:
             if packet.size:
                 self.stats.packets += 1
-            if packet.pts is None:
-                if packet.size:
-                    timestamps_ok = False  # count decoded frames instead, decode everything
-                    cc.skip_frame = "DEFAULT"
-            elif timestamps_ok:
-                counter.add(packet.pts)
-                wanted = sampler.might_select(self._time(packet.pts, 0))
-                cc.skip_frame = "DEFAULT" if wanted else "NONREF"
+                if packet.pts is None:
+                    timestamps_ok = False  # count decoded frames instead of timestamps
+                elif timestamps_ok:
+                    counter.add(packet.pts)
+            cc.skip_frame = mode if timestamps_ok else "DEFAULT"
             for frame in self._decode(packet):
                 index = counter.index_of(frame.pts) if timestamps_ok and frame.pts is not None else decoded_count
                 decoded_count += 1
