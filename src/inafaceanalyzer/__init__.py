@@ -7,7 +7,14 @@ Public API::
 """
 
 from ._version import __version__
-from .analyzers import FaceAnalyzer, ImageAnalyzer, PreprocessedImageAnalyzer
+from .analyzers import (
+    FaceAnalyzer,
+    ImageAnalyzer,
+    PreprocessedImageAnalyzer,
+    VideoAnalysis,
+    VideoAnalyzer,
+    VideoKeyframes,
+)
 from .classification import GenderAgeClassifier, decfunc2labels
 from .detection import DetectionOptions, YuNetDetector
 from .errors import InaFaceAnalyzerError, MediaError, MediaOpenError, ModelLoadError
@@ -26,6 +33,9 @@ __all__ = [
     "ModelLoadError",
     "PreprocessedImageAnalyzer",
     "Rect",
+    "VideoAnalysis",
+    "VideoAnalyzer",
+    "VideoKeyframes",
     "YuNetDetector",
     "__version__",
     "decfunc2labels",
