@@ -17,7 +17,7 @@ from .media.prefetch import prefetch
 from .pipeline import Detector, analyze_stream
 from .progress import ProgressHook
 from .types import Frame
-from .media.video import DecodeStats, VideoInfo, VideoReader
+from .media.video import DEFAULT_TIMEOUT_S, DecodeStats, VideoInfo, VideoReader
 
 PathLike = str | os.PathLike[str]
 
@@ -195,10 +195,12 @@ class VideoAnalyzer(FaceAnalyzer):
     """Detect and classify faces in every frame of a video, or ``fps`` frames per second.
 
     Rows carry ``frame`` (the frame's index in the video) and ``time`` (seconds).
-    Sampling is exact (see :mod:`inafaceanalyzer.media.video`).
+    Sampling is exact (see :mod:`inafaceanalyzer.media.video`). ``timeout_s``
+    bounds opening a network source and each read from it.
     """
 
     engine = "video"
+    timeout_s: float = DEFAULT_TIMEOUT_S
 
     def __call__(self, video_path: PathLike, fps: float | None = None, offset: float = 0,
                  progress: ProgressHook | None = None) -> pd.DataFrame:
@@ -210,7 +212,7 @@ class VideoAnalyzer(FaceAnalyzer):
         """Like calling the analyzer, with the metadata of the run."""
         if fps is not None and not fps > 0:
             raise ValueError(f"fps must be > 0, got {fps}")
-        with VideoReader(video_path) as reader:
+        with VideoReader(video_path, timeout_s=self.timeout_s) as reader:
             tally = _FrameTally(reader.frames(fps=fps, offset_ms=offset))
             total = reader.info.expected_frames(fps, offset / 1000)
             table = self._run(tally, progress, total)
@@ -250,7 +252,7 @@ class VideoKeyframes(VideoAnalyzer):
                 progress: ProgressHook | None = None) -> VideoAnalysis:
         if fps is not None or offset:
             raise ValueError("keyframe analysis takes no fps or offset")
-        with VideoReader(video_path) as reader:
+        with VideoReader(video_path, timeout_s=self.timeout_s) as reader:
             tally = _FrameTally(reader.keyframes())
             table = self._run(tally, progress, None)
             return VideoAnalysis(

@@ -36,3 +36,16 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def writable_directory_problem(directory: str | os.PathLike[str]) -> str | None:
+    """Why files cannot be created in ``directory`` (``None`` when they can), found by trying."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return "does not exist" if not directory.exists() else "is not a directory"
+    try:
+        with tempfile.TemporaryFile(dir=directory, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        return f"is not writable ({exc.strerror or exc})"
+    return None

@@ -22,6 +22,7 @@ from .analyzers import (
 from .classification import GenderAgeClassifier
 from .detection import DetectionOptions, YuNetDetector
 from .export import sidecar_path, write_csv, write_metadata
+from .media.video import DEFAULT_TIMEOUT_S
 from .progress import ProgressHook
 
 IMAGE_ENGINES = ("image", "preprocessed_image")
@@ -40,6 +41,7 @@ class AnalysisOptions:
     device: str = "auto"
     detection: DetectionOptions = field(default_factory=DetectionOptions)
     detection_max_side: int = 960
+    timeout_s: float = DEFAULT_TIMEOUT_S
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -52,6 +54,8 @@ class AnalysisOptions:
             raise ValueError("keyframe analysis takes no fps")
         if self.batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
+        if not self.timeout_s > 0:
+            raise ValueError(f"timeout_s must be > 0, got {self.timeout_s}")
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -72,12 +76,15 @@ def build_analyzer(options: AnalysisOptions, classifier: GenderAgeClassifier | N
     if options.engine == "image":
         return ImageAnalyzer(detector, classifier, batch_len=options.batch_size)
     if options.engine == "videokeyframes":
-        return VideoKeyframes(detector, classifier, batch_len=options.batch_size)
-    if options.engine == "videotracking":
+        analyzer: VideoAnalyzer = VideoKeyframes(detector, classifier, batch_len=options.batch_size)
+    elif options.engine == "videotracking":
         from .analyzers import VideoTracking
 
-        return VideoTracking(options.detect_period, detector, classifier, batch_len=options.batch_size)
-    return VideoAnalyzer(detector, classifier, batch_len=options.batch_size)
+        analyzer = VideoTracking(options.detect_period, detector, classifier, batch_len=options.batch_size)
+    else:
+        analyzer = VideoAnalyzer(detector, classifier, batch_len=options.batch_size)
+    analyzer.timeout_s = options.timeout_s
+    return analyzer
 
 
 @dataclass(frozen=True)

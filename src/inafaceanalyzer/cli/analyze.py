@@ -8,6 +8,7 @@ import urllib.parse
 import warnings
 from pathlib import Path
 
+from ..atomic import writable_directory_problem
 from ..errors import InaFaceAnalyzerError, MediaError
 from ..export import write_csv
 from ..jobs import IMAGE_ENGINES, VIDEO_ENGINES, AnalysisOptions, VideoJob, build_analyzer, run_video_job
@@ -128,6 +129,7 @@ def analysis_options(args: argparse.Namespace, engine: str, reporter: common.Rep
     return AnalysisOptions(
         engine=engine, fps=args.fps, detect_period=args.detect_period, batch_size=args.batch_size,
         device=args.device, detection=common.detection_options(args), detection_max_side=args.detection_max_side,
+        timeout_s=args.timeout,
     )
 
 
@@ -153,6 +155,9 @@ def video_outputs(parser: argparse.ArgumentParser, args: argparse.Namespace, inp
     outdir = Path(args.output)
     if not outdir.is_dir():
         parser.error(f"-o {args.output}: with video engines OUTPUT must be an existing directory")
+    problem = writable_directory_problem(outdir)
+    if problem:
+        parser.error(f"-o {args.output}: the output directory {problem}")
     outputs: dict[str, Path] = {}
     seen: dict[str, str] = {}
     for source in inputs:
@@ -199,8 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     if engine in IMAGE_ENGINES:
         if Path(args.output).suffix.lower() != ".csv":
             parser.error(f"-o {args.output}: with --engine {engine}, OUTPUT is a CSV file and must end in .csv")
-        if not Path(args.output).resolve().parent.is_dir():
-            parser.error(f"-o {args.output}: the directory {Path(args.output).parent} does not exist")
+        problem = writable_directory_problem(Path(args.output).resolve().parent)
+        if problem:
+            parser.error(f"-o {args.output}: the directory {Path(args.output).parent} {problem}")
         runner = run_images
     else:
         outputs = video_outputs(parser, args, inputs)

@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable
+from typing import NoReturn
 
 from tqdm import tqdm
 
@@ -27,8 +28,15 @@ class Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionH
     pass
 
 
+class Parser(argparse.ArgumentParser):
+    """Argument errors on one line (``prog: error: ...``), exit status 2, without the usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} -h)\n")
+
+
 def new_parser(prog: str, description: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=prog, description=description, epilog=EPILOG, formatter_class=Formatter)
+    parser = Parser(prog=prog, description=description, epilog=EPILOG, formatter_class=Formatter)
     parser.add_argument("--version", action="version", version=f"inaFaceAnalyzer {__version__}")
     return parser
 
@@ -62,6 +70,8 @@ def add_runtime_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"],
                    help="where the classifiers run: auto uses ONNX Runtime's CUDA provider when "
                         "present, the CPU otherwise")
+    g.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="network sources (URLs): give up when opening or a read takes longer")
     g.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
 
@@ -84,6 +94,8 @@ def validate_detection_arguments(parser: argparse.ArgumentParser, args: argparse
         parser.error("--detection_max_side must be at least 32")
     if args.batch_size < 1:
         parser.error("--batch_size must be at least 1")
+    if not args.timeout > 0:
+        parser.error("--timeout must be > 0")
 
 
 class Reporter:
