@@ -1,0 +1,171 @@
+"""Accuracy against face resolution: each face brought down to N pixels, then back up.
+
+As in the original paper (faces "resized to target dimensions using OpenCV"),
+the face is downscaled so that its side is N pixels (``cv2.INTER_AREA``, as a
+camera would average light) and upscaled back to its original size
+(``cv2.INTER_LINEAR``), then aligned and classified exactly as at full
+resolution, with the face box found at full resolution. The face's side is
+the whole image's largest side for already-cropped faces, and the side of
+the ``bbox`` column (the detector's box squared and scaled by 1.1) for
+detected ones; faces already at N pixels or fewer are left as they are (the
+``degraded`` column counts the others). Abstention is not applied here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import pandas as pd
+
+from ..alignment import FaceAligner
+from ..classification import GenderAgeClassifier
+from ..detection import DetectionOptions, FaceDetector
+from ..media.images import load_image
+from ..media.prefetch import prefetch
+from ..pipeline import analyze_stream, reported_bbox
+from ..types import Detection, Frame, Rect
+from .groups import with_groups
+from .metrics import score_table
+from .predict import OK, WHOLE_IMAGE
+
+PAPER_RESOLUTIONS = (10, 15, 20, 25, 30, 40, 50, 75, 100, 150, 224)
+CONTEXT = 2.5  # side of the crop cut around a detected face, in landmark-box sides
+RESOLUTION_COLUMNS = ["resolution", "faces", "degraded", "accuracy", "age_mae", "age_rmse", "age_mean_error"]
+
+StageProgress = Callable[[int, int | None], None]
+
+
+@dataclass(frozen=True)
+class FaceRegion:
+    """Where a labelled face is: ``box`` its landmark box in the image (``None``: the whole
+    image is the face) and ``side`` its size in pixels (``None``: the image's largest side)."""
+
+    key: int
+    path: str
+    box: Rect | None = None
+    side: float | None = None
+
+
+class CentredBoxDetector(FaceDetector):
+    """The face is the centred ``share`` of every frame (``share`` 1: the whole frame)."""
+
+    def __init__(self, share: float) -> None:
+        super().__init__(DetectionOptions(minconf=0, min_size_px=0))
+        self.share = share
+
+    def __call__(self, frame: np.ndarray) -> list[Detection]:
+        return self._detect(frame)
+
+    def _detect(self, image: np.ndarray) -> list[Detection]:
+        h, w = image.shape[:2]
+        return [Detection(bbox=Rect(0, 0, w, h).scale(self.share), detect_conf=math.nan)]
+
+
+def face_regions(predictions: pd.DataFrame, detector: FaceDetector, classifier: GenderAgeClassifier) -> list[FaceRegion]:
+    """The region of each classified face of ``predictions`` (keys: its row positions).
+
+    Detected faces are detected again to recover the landmark box behind their ``bbox``.
+    """
+    regions = []
+    for key, row in enumerate(predictions.itertuples(index=False)):
+        if row.status != OK:
+            continue
+        if row.face_source == WHOLE_IMAGE:
+            regions.append(FaceRegion(key, row.path))
+            continue
+        image = load_image(row.path)
+        for det in detector(image):
+            if reported_bbox(det.bbox, classifier) == tuple(row.bbox):
+                side = row.bbox[2] - row.bbox[0]
+                regions.append(FaceRegion(key, row.path, detector.landmark_box(det.bbox), float(side)))
+                break
+    return regions
+
+
+def context_crop(image: np.ndarray, box: Rect, context: float = CONTEXT) -> np.ndarray:
+    """A square crop ``context`` times ``box``'s side around its centre, black outside the image."""
+    size = max(1, round(context * max(box.w, box.h)))
+    cx, cy = box.center
+    x0, y0 = round(cx - size / 2), round(cy - size / 2)
+    crop = np.zeros((size, size, 3), dtype=np.uint8)
+    h, w = image.shape[:2]
+    sx0, sy0, sx1, sy1 = max(0, x0), max(0, y0), min(w, x0 + size), min(h, y0 + size)
+    if sx1 > sx0 and sy1 > sy0:
+        crop[sy0 - y0 : sy1 - y0, sx0 - x0 : sx1 - x0] = image[sy0:sy1, sx0:sx1]
+    return crop
+
+
+def degrade(image: np.ndarray, factor: float) -> np.ndarray:
+    """``image`` downscaled by ``factor`` (< 1, area averaging) and upscaled back to its size."""
+    h, w = image.shape[:2]
+    small = cv2.resize(image, (max(1, round(w * factor)), max(1, round(h * factor))), interpolation=cv2.INTER_AREA)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def face_at_resolution(region: FaceRegion, resolution: int) -> tuple[np.ndarray, bool]:
+    """The face's image (whole image, or context crop) with the face at ``resolution``
+    pixels; and whether it had to be degraded."""
+    image = load_image(region.path)
+    if region.box is not None:
+        image = context_crop(image, region.box)
+    side = region.side if region.side is not None else max(image.shape[:2])
+    if resolution >= side:
+        return image, False
+    return degrade(image, resolution / side), True
+
+
+def resolution_table(
+    predictions: pd.DataFrame,
+    regions: Sequence[FaceRegion],
+    classifier: GenderAgeClassifier,
+    resolutions: Sequence[int] = PAPER_RESOLUTIONS,
+    batch_len: int = 32,
+    progress: StageProgress | None = None,
+) -> pd.DataFrame:
+    """Gender accuracy and age errors of the ``regions`` faces at each resolution.
+
+    ``predictions`` gives the labels (rows addressed by the regions' keys);
+    ``progress(completed, total)`` counts faces over all resolutions.
+    """
+    if not regions or not resolutions:
+        return pd.DataFrame(columns=RESOLUTION_COLUMNS)
+    aligner = FaceAligner()
+    groups = {
+        1.0: [r for r in regions if r.box is None],
+        1 / CONTEXT: [r for r in regions if r.box is not None],
+    }
+    total, done = len(regions) * len(resolutions), 0
+    rows = []
+    for resolution in resolutions:
+        degraded = 0
+
+        def frames(members: list[FaceRegion]) -> Iterator[Frame]:
+            nonlocal degraded
+            for region in members:
+                image, was_degraded = face_at_resolution(region, resolution)
+                degraded += was_degraded
+                yield Frame(region.key, None, image)
+
+        def tick(_: Frame) -> None:
+            nonlocal done
+            done += 1
+            if progress is not None:
+                progress(done, total)
+
+        results = [
+            analyze_stream(prefetch(frames(members)), CentredBoxDetector(share), aligner, classifier, batch_len,
+                           on_frame=tick)
+            for share, members in groups.items()
+            if members
+        ]
+        found = pd.concat(results, ignore_index=True) if results else pd.DataFrame(columns=["frame"])
+        labels = predictions[["gender", "age", "race"]].iloc[found["frame"].to_numpy(dtype=int)].reset_index(drop=True)
+        faces = with_groups(pd.concat([labels, found[["sex_label", "age_label"]].reset_index(drop=True)], axis=1))
+        row = score_table(faces).iloc[0]
+        rows.append({**row.to_dict(), "resolution": resolution, "degraded": degraded})
+    table = pd.DataFrame(rows, columns=RESOLUTION_COLUMNS)
+    return table.astype({"faces": int, "degraded": int})
