@@ -47,6 +47,8 @@ def tradeoff_figure(tradeoff: pd.DataFrame) -> Figure:
     fig = Figure(figsize=(6, 4.5))
     ax = fig.subplots()
     for criterion, rows in tradeoff.groupby("criterion", sort=False):
+        if rows["coverage"].nunique() < 2:
+            continue  # e.g. face size on cropped faces that are all the same size
         ax.plot(rows["coverage"], rows["accuracy"], "o-", label=criterion)
         for r in rows.itertuples():
             ax.annotate(f"{r.threshold:g}", (r.coverage, r.accuracy), fontsize=7, xytext=(3, 3),
