@@ -17,14 +17,26 @@ bootstrap over faces (2,000 resamples).
     python benchmarks/preprocessing_utkface.py [--limit N]
 """
 
+import math
+
 import numpy as np
 
 from _shared import utkface_sample
-from inafaceanalyzer import GenderAgeClassifier, ImageAnalyzer, PreprocessedImageAnalyzer
+from inafaceanalyzer import Detection, GenderAgeClassifier, ImageAnalyzer, PreprocessedImageAnalyzer, Rect
 from inafaceanalyzer.alignment import CHIP_PADDING, FaceAligner
-from inafaceanalyzer.detection import DetectionOptions, YuNetDetector
+from inafaceanalyzer.detection import DetectionOptions, WholeFrameDetector, YuNetDetector
 from inafaceanalyzer.evaluation.predict import largest_faces
-from inafaceanalyzer.evaluation.resolution import CentredBoxDetector
+
+
+class CentredBoxDetector(WholeFrameDetector):
+    """The landmark box is the whole image scaled by ``share`` around its centre."""
+
+    def __init__(self, share):
+        super().__init__()
+        self.share = share
+
+    def _detect(self, image):
+        return [Detection(Rect(0, 0, image.shape[1], image.shape[0]).scale(self.share), math.nan)]
 
 
 class GenderFlipClassifier(GenderAgeClassifier):

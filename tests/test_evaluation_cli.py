@@ -90,7 +90,8 @@ def astronaut_set(tmp_path, astronaut):
 @pytest.mark.parametrize("faces", ["photos", "auto"])
 def test_detected_faces_and_faces_not_found(astronaut_set, tmp_path, capsys, faces):
     out = tmp_path / f"out-{faces}"
-    assert main([str(astronaut_set), "-o", str(out), "--faces", faces, "--resolutions", "30", "-q", "--no_plots"]) == 0
+    assert main([str(astronaut_set), "-o", str(out), "--faces", faces, "--resolutions", "30", "5000", "-q",
+                 "--no_plots"]) == 0
     err = capsys.readouterr().err
     predictions = pd.read_csv(out / "predictions.csv").set_index("path")
     gray = str(astronaut_set / "gray.png")
@@ -103,8 +104,11 @@ def test_detected_faces_and_faces_not_found(astronaut_set, tmp_path, capsys, fac
     else:
         assert predictions.loc[gray, "status"] == "ok" and predictions.loc[gray, "face_source"] == "whole image"
         assert "no face detected, analysed as cropped faces" in err
-    resolution = pd.read_csv(out / "resolution.csv")
-    assert resolution.degraded.iloc[0] >= 2  # both astronaut faces are larger than 30 px
+    resolution = pd.read_csv(out / "resolution.csv").set_index("resolution")
+    assert resolution.loc[30, "degraded"] >= 2  # both astronaut faces are larger than 30 px
+    assert resolution.loc[5000, "degraded"] == 0  # at full resolution, the same results as the evaluation
+    ok = predictions[predictions.status == "ok"]
+    assert resolution.loc[5000, "age_mae"] == pytest.approx(ok.age_error.abs().mean())
     assert not list(out.glob("*.png"))
     summary = pd.read_csv(out / "summary.csv").set_index("metric")
     assert summary["racial_bias"].isna().all()  # no race labels

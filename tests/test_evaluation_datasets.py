@@ -4,10 +4,11 @@ import math
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from inafaceanalyzer.errors import DatasetError
 from inafaceanalyzer.evaluation.datasets import load_dataset, parse_utkface_name
-from inafaceanalyzer.evaluation.resolution import CentredBoxDetector, context_crop, degrade
+from inafaceanalyzer.evaluation.resolution import FaceRegion, QueuedBoxDetector, degrade, face_at_resolution
 from inafaceanalyzer.types import Rect
 
 
@@ -72,14 +73,23 @@ def test_utkface_names(tmp_path):
     assert ds.problems == [f"{tmp_path / 'broken_name.jpg'}: file name is not [age]_[gender 0/1]_[race 0-4]_[date].jpg"]
 
 
-def test_resolution_helpers():
-    image = np.full((40, 60, 3), 200, np.uint8)
-    crop = context_crop(image, Rect(50, 10, 70, 30), context=2.0)  # 40 px square around (60, 20)
-    assert crop.shape == (40, 40, 3)
-    assert crop[20, 5].tolist() == [200] * 3 and crop[20, 35].tolist() == [0] * 3  # right of x=60: outside
-    assert crop[2, 5].tolist() == [200] * 3  # y from 0: inside
-    image[:, ::2] = 0  # stripes vanish at low resolution
+def test_resolution_helpers(tmp_path):
+    image = np.zeros((60, 80, 3), np.uint8)
+    image[:, ::2] = 255  # stripes vanish at low resolution
     low = degrade(image, 0.25)
     assert low.shape == image.shape and low.std() < image.std() / 4
-    (det,) = CentredBoxDetector(0.4)(np.zeros((100, 50, 3), np.uint8))
-    assert tuple(det.bbox) == (15, 30, 35, 70) and math.isnan(det.detect_conf)
+    Image.fromarray(image).save(tmp_path / "stripes.png")
+    whole, was_degraded = face_at_resolution(FaceRegion(0, str(tmp_path / "stripes.png")), 20)
+    assert was_degraded and whole.std() < image.std() / 4
+    as_is, was_degraded = face_at_resolution(FaceRegion(0, str(tmp_path / "stripes.png")), 80)
+    assert not was_degraded and (as_is == image).all()
+    # a detected face: only its surroundings (2.5 x its landmark box) are degraded
+    region = FaceRegion(0, str(tmp_path / "stripes.png"), box=Rect(10, 10, 20, 20), side=12.0)
+    part, was_degraded = face_at_resolution(region, 3)
+    assert was_degraded and part[10:20, 5:25].std() < 60 and (part[:, 30:] == image[:, 30:]).all()
+    boxes = QueuedBoxDetector()
+    boxes.push(Rect(1, 2, 3, 4))
+    boxes.push(None)
+    assert tuple(boxes(image)[0].bbox) == (1, 2, 3, 4)
+    (det,) = boxes(image)
+    assert tuple(det.bbox) == (0, 0, 80, 60) and math.isnan(det.detect_conf)

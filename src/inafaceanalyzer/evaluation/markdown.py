@@ -109,9 +109,10 @@ def render_report(ev: Evaluation, figures: Mapping[str, str] | None = None) -> s
     if not ev.resolution.empty:
         parts += [
             "## Resolution",
-            "Each face downscaled to N pixels (area averaging) and upscaled back (bilinear), then classified "
-            "as at full size. N is the side of the whole image for cropped faces, of the `bbox` for detected "
-            "ones; `degraded` counts the faces larger than N (the others are left as they are).",
+            "Each face downscaled to N pixels (area averaging) and upscaled back (bilinear) in its image, then "
+            "classified with its full-resolution box. N is the side of the whole image for cropped faces, of the "
+            "`bbox` for detected ones (degraded with their surroundings); `degraded` counts the faces larger "
+            "than N (the others are left as they are). Abstention is not applied.",
             markdown_table(ev.resolution) + _image(figures, "resolution"),
         ]
     if ev.problems:

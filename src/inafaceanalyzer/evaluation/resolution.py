@@ -4,16 +4,19 @@ As in the original paper (faces "resized to target dimensions using OpenCV"),
 the face is downscaled so that its side is N pixels (``cv2.INTER_AREA``, as a
 camera would average light) and upscaled back to its original size
 (``cv2.INTER_LINEAR``), then aligned and classified exactly as at full
-resolution, with the face box found at full resolution. The face's side is
-the whole image's largest side for already-cropped faces, and the side of
-the ``bbox`` column (the detector's box squared and scaled by 1.1) for
-detected ones; faces already at N pixels or fewer are left as they are (the
-``degraded`` column counts the others). Abstention is not applied here.
+resolution, in the same image and with the face box found at full
+resolution. The face's side is the whole image's largest side for
+already-cropped faces, and the side of the ``bbox`` column (the detector's
+box squared and scaled by 1.1) for detected ones, whose surroundings
+(:data:`CONTEXT` times the box) are degraded with them. Faces already at N
+pixels or fewer are left as they are (the ``degraded`` column counts the
+others). Abstention is not applied here.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -33,7 +36,7 @@ from .metrics import score_table
 from .predict import OK, WHOLE_IMAGE
 
 PAPER_RESOLUTIONS = (10, 15, 20, 25, 30, 40, 50, 75, 100, 150, 224)
-CONTEXT = 2.5  # side of the crop cut around a detected face, in landmark-box sides
+CONTEXT = 2.5  # side of the region degraded around a detected face, in landmark-box sides
 RESOLUTION_COLUMNS = ["resolution", "faces", "degraded", "accuracy", "age_mae", "age_rmse", "age_mean_error"]
 
 StageProgress = Callable[[int, int | None], None]
@@ -50,19 +53,31 @@ class FaceRegion:
     side: float | None = None
 
 
-class CentredBoxDetector(FaceDetector):
-    """The face is the centred ``share`` of every frame (``share`` 1: the whole frame)."""
+class QueuedBoxDetector(FaceDetector):
+    """Gives each frame the landmark box queued for it by :meth:`push` (``None``: the
+    whole frame), in order.
 
-    def __init__(self, share: float) -> None:
+    Not stateless, so the streaming core calls it one frame at a time, in
+    frame order: the frame source pushes each frame's box before yielding it.
+    """
+
+    stateless = False
+
+    def __init__(self) -> None:
         super().__init__(DetectionOptions(minconf=0, min_size_px=0))
-        self.share = share
+        self._boxes: deque[Rect | None] = deque()
+
+    def push(self, box: Rect | None) -> None:
+        self._boxes.append(box)
 
     def __call__(self, frame: np.ndarray) -> list[Detection]:
         return self._detect(frame)
 
     def _detect(self, image: np.ndarray) -> list[Detection]:
-        h, w = image.shape[:2]
-        return [Detection(bbox=Rect(0, 0, w, h).scale(self.share), detect_conf=math.nan)]
+        box = self._boxes.popleft()
+        if box is None:
+            box = Rect(0, 0, image.shape[1], image.shape[0])
+        return [Detection(bbox=box, detect_conf=math.nan)]
 
 
 def face_regions(predictions: pd.DataFrame, detector: FaceDetector, classifier: GenderAgeClassifier) -> list[FaceRegion]:
@@ -86,19 +101,6 @@ def face_regions(predictions: pd.DataFrame, detector: FaceDetector, classifier: 
     return regions
 
 
-def context_crop(image: np.ndarray, box: Rect, context: float = CONTEXT) -> np.ndarray:
-    """A square crop ``context`` times ``box``'s side around its centre, black outside the image."""
-    size = max(1, round(context * max(box.w, box.h)))
-    cx, cy = box.center
-    x0, y0 = round(cx - size / 2), round(cy - size / 2)
-    crop = np.zeros((size, size, 3), dtype=np.uint8)
-    h, w = image.shape[:2]
-    sx0, sy0, sx1, sy1 = max(0, x0), max(0, y0), min(w, x0 + size), min(h, y0 + size)
-    if sx1 > sx0 and sy1 > sy0:
-        crop[sy0 - y0 : sy1 - y0, sx0 - x0 : sx1 - x0] = image[sy0:sy1, sx0:sx1]
-    return crop
-
-
 def degrade(image: np.ndarray, factor: float) -> np.ndarray:
     """``image`` downscaled by ``factor`` (< 1, area averaging) and upscaled back to its size."""
     h, w = image.shape[:2]
@@ -107,15 +109,19 @@ def degrade(image: np.ndarray, factor: float) -> np.ndarray:
 
 
 def face_at_resolution(region: FaceRegion, resolution: int) -> tuple[np.ndarray, bool]:
-    """The face's image (whole image, or context crop) with the face at ``resolution``
-    pixels; and whether it had to be degraded."""
+    """The face's image with the face (and its surroundings) at ``resolution`` pixels,
+    and whether it had to be degraded."""
     image = load_image(region.path)
-    if region.box is not None:
-        image = context_crop(image, region.box)
     side = region.side if region.side is not None else max(image.shape[:2])
     if resolution >= side:
         return image, False
-    return degrade(image, resolution / side), True
+    if region.box is None:
+        return degrade(image, resolution / side), True
+    x1, y1, x2, y2 = region.box.scale(CONTEXT).clip(image.shape[1], image.shape[0]).to_int()
+    if x2 > x1 and y2 > y1:
+        image = image.copy()  # decoded arrays may be read-only
+        image[y1:y2, x1:x2] = degrade(image[y1:y2, x1:x2], resolution / side)
+    return image, True
 
 
 def resolution_table(
@@ -134,20 +140,17 @@ def resolution_table(
     if not regions or not resolutions:
         return pd.DataFrame(columns=RESOLUTION_COLUMNS)
     aligner = FaceAligner()
-    groups = {
-        1.0: [r for r in regions if r.box is None],
-        1 / CONTEXT: [r for r in regions if r.box is not None],
-    }
     total, done = len(regions) * len(resolutions), 0
     rows = []
     for resolution in resolutions:
-        degraded = 0
+        boxes, degraded = QueuedBoxDetector(), 0
 
-        def frames(members: list[FaceRegion]) -> Iterator[Frame]:
+        def frames() -> Iterator[Frame]:
             nonlocal degraded
-            for region in members:
+            for region in regions:
                 image, was_degraded = face_at_resolution(region, resolution)
                 degraded += was_degraded
+                boxes.push(region.box)
                 yield Frame(region.key, None, image)
 
         def tick(_: Frame) -> None:
@@ -156,13 +159,7 @@ def resolution_table(
             if progress is not None:
                 progress(done, total)
 
-        results = [
-            analyze_stream(prefetch(frames(members)), CentredBoxDetector(share), aligner, classifier, batch_len,
-                           on_frame=tick)
-            for share, members in groups.items()
-            if members
-        ]
-        found = pd.concat(results, ignore_index=True) if results else pd.DataFrame(columns=["frame"])
+        found = analyze_stream(prefetch(frames()), boxes, aligner, classifier, batch_len, on_frame=tick)
         labels = predictions[["gender", "age", "race"]].iloc[found["frame"].to_numpy(dtype=int)].reset_index(drop=True)
         faces = with_groups(pd.concat([labels, found[["sex_label", "age_label"]].reset_index(drop=True)], axis=1))
         row = score_table(faces).iloc[0]
