@@ -78,15 +78,13 @@ def test_resolution_helpers(tmp_path):
     image[:, ::2] = 255  # stripes vanish at low resolution
     low = degrade(image, 0.25)
     assert low.shape == image.shape and low.std() < image.std() / 4
-    Image.fromarray(image).save(tmp_path / "stripes.png")
-    whole, was_degraded = face_at_resolution(FaceRegion(0, str(tmp_path / "stripes.png")), 20)
-    assert was_degraded and whole.std() < image.std() / 4
-    as_is, was_degraded = face_at_resolution(FaceRegion(0, str(tmp_path / "stripes.png")), 80)
-    assert not was_degraded and (as_is == image).all()
+    path = str(tmp_path / "stripes.png")
+    Image.fromarray(image).save(path)
+    assert face_at_resolution(FaceRegion(0, path, 80), 20).std() < image.std() / 4
+    assert (face_at_resolution(FaceRegion(0, path, 80), 80) == image).all()  # not larger than 80 px: as it is
     # a detected face: only its surroundings (2.5 x its landmark box) are degraded
-    region = FaceRegion(0, str(tmp_path / "stripes.png"), box=Rect(10, 10, 20, 20), side=12.0)
-    part, was_degraded = face_at_resolution(region, 3)
-    assert was_degraded and part[10:20, 5:25].std() < 60 and (part[:, 30:] == image[:, 30:]).all()
+    part = face_at_resolution(FaceRegion(0, path, 12, box=Rect(10, 10, 20, 20)), 3)
+    assert part[10:20, 5:25].std() < 60 and (part[:, 30:] == image[:, 30:]).all()
     boxes = QueuedBoxDetector()
     boxes.push(Rect(1, 2, 3, 4))
     boxes.push(None)

@@ -51,7 +51,8 @@ def test_score_table_keeps_empty_categories():
 
 def test_age_and_race_groups_boundaries():
     groups = age_groups(pd.Series([0, 12.9, 13, 19.5, 20, 49.9, 50, 101, np.nan]))
-    assert list(groups.astype(object).fillna("?")) == ["<13", "<13", "13-19", "13-19", "20-49", "20-49", "50+", "50+", "?"]
+    expected = ["<13", "<13", "13-19", "13-19", "20-49", "20-49", "50+", "50+", "?"]
+    assert list(groups.astype(object).fillna("?")) == expected
     races = race_groups(pd.Series(["White", "black", "others", None]))
     assert list(races.astype(object).fillna("?")) == ["white", "non-white", "non-white", "?"]
 

@@ -61,9 +61,8 @@ def gender_confidence(sex_decfunc: np.ndarray | pd.Series) -> np.ndarray:
 
 def face_size(bboxes: pd.Series | list) -> np.ndarray:
     """Largest side in pixels of each ``(x1, y1, x2, y2)`` box (NaN where there is no box)."""
-    return np.array(
-        [max(b[2] - b[0], b[3] - b[1]) if isinstance(b, (tuple, list, np.ndarray)) else np.nan for b in bboxes], dtype=np.float64
-    )
+    sides = [max(b[2] - b[0], b[3] - b[1]) if isinstance(b, (tuple, list, np.ndarray)) else np.nan for b in bboxes]
+    return np.array(sides, dtype=np.float64)
 
 
 def apply_abstention(df: pd.DataFrame, rule: AbstentionRule) -> pd.DataFrame:

@@ -43,7 +43,7 @@ def markdown_table(df: pd.DataFrame, formats: Mapping[str, str] = FORMATS) -> st
     align = "| " + " | ".join("---:" if pd.api.types.is_numeric_dtype(df[c]) else "---" for c in df.columns) + " |"
     lines = [header, align]
     for row in df.itertuples(index=False):
-        lines.append("| " + " | ".join(_cell(v, formats.get(c)) for c, v in zip(df.columns, row)) + " |")
+        lines.append("| " + " | ".join(_cell(v, formats.get(c)) for c, v in zip(df.columns, row, strict=True)) + " |")
     return "\n".join(lines)
 
 

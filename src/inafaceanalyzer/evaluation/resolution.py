@@ -15,6 +15,7 @@ others). Abstention is not applied here.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 import pandas as pd
+from PIL import Image
 
 from ..alignment import FaceAligner
 from ..classification import GenderAgeClassifier
@@ -45,12 +47,12 @@ StageProgress = Callable[[int, int | None], None]
 @dataclass(frozen=True)
 class FaceRegion:
     """Where a labelled face is: ``box`` its landmark box in the image (``None``: the whole
-    image is the face) and ``side`` its size in pixels (``None``: the image's largest side)."""
+    image is the face) and ``side`` its size in pixels (``bbox`` side, or the image's largest side)."""
 
     key: int
     path: str
+    side: float
     box: Rect | None = None
-    side: float | None = None
 
 
 class QueuedBoxDetector(FaceDetector):
@@ -80,7 +82,9 @@ class QueuedBoxDetector(FaceDetector):
         return [Detection(bbox=box, detect_conf=math.nan)]
 
 
-def face_regions(predictions: pd.DataFrame, detector: FaceDetector, classifier: GenderAgeClassifier) -> list[FaceRegion]:
+def face_regions(
+    predictions: pd.DataFrame, detector: FaceDetector, classifier: GenderAgeClassifier
+) -> list[FaceRegion]:
     """The region of each classified face of ``predictions`` (keys: its row positions).
 
     Detected faces are detected again to recover the landmark box behind their ``bbox``.
@@ -90,15 +94,21 @@ def face_regions(predictions: pd.DataFrame, detector: FaceDetector, classifier: 
         if row.status != OK:
             continue
         if row.face_source == WHOLE_IMAGE:
-            regions.append(FaceRegion(key, row.path))
+            regions.append(FaceRegion(key, row.path, float(max(image_size(row.path)))))
             continue
         image = load_image(row.path)
         for det in detector(image):
             if reported_bbox(det.bbox, classifier) == tuple(row.bbox):
-                side = row.bbox[2] - row.bbox[0]
-                regions.append(FaceRegion(key, row.path, detector.landmark_box(det.bbox), float(side)))
+                side = float(row.bbox[2] - row.bbox[0])
+                regions.append(FaceRegion(key, row.path, side, detector.landmark_box(det.bbox)))
                 break
     return regions
+
+
+def image_size(path: str) -> tuple[int, int]:
+    """``(width, height)`` of an image file, from its header (orientation aside)."""
+    with Image.open(path) as img:
+        return img.size
 
 
 def degrade(image: np.ndarray, factor: float) -> np.ndarray:
@@ -108,20 +118,28 @@ def degrade(image: np.ndarray, factor: float) -> np.ndarray:
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
-def face_at_resolution(region: FaceRegion, resolution: int) -> tuple[np.ndarray, bool]:
-    """The face's image with the face (and its surroundings) at ``resolution`` pixels,
-    and whether it had to be degraded."""
+def face_at_resolution(region: FaceRegion, resolution: int) -> np.ndarray:
+    """The face's image with the face (and its surroundings) at ``resolution`` pixels
+    (as it is when the face is not larger)."""
     image = load_image(region.path)
-    side = region.side if region.side is not None else max(image.shape[:2])
-    if resolution >= side:
-        return image, False
+    if resolution >= region.side:
+        return image
+    factor = resolution / region.side
     if region.box is None:
-        return degrade(image, resolution / side), True
+        return degrade(image, factor)
     x1, y1, x2, y2 = region.box.scale(CONTEXT).clip(image.shape[1], image.shape[0]).to_int()
     if x2 > x1 and y2 > y1:
         image = image.copy()  # decoded arrays may be read-only
-        image[y1:y2, x1:x2] = degrade(image[y1:y2, x1:x2], resolution / side)
-    return image, True
+        image[y1:y2, x1:x2] = degrade(image[y1:y2, x1:x2], factor)
+    return image
+
+
+def degraded_frames(regions: Sequence[FaceRegion], resolution: int, boxes: QueuedBoxDetector) -> Iterator[Frame]:
+    """A frame per face at ``resolution``, its landmark box pushed to ``boxes`` first."""
+    for region in regions:
+        image = face_at_resolution(region, resolution)
+        boxes.push(region.box)
+        yield Frame(region.key, None, image)
 
 
 def resolution_table(
@@ -140,29 +158,19 @@ def resolution_table(
     if not regions or not resolutions:
         return pd.DataFrame(columns=RESOLUTION_COLUMNS)
     aligner = FaceAligner()
-    total, done = len(regions) * len(resolutions), 0
+    total, done = len(regions) * len(resolutions), itertools.count(1)
+
+    def tick(_: Frame) -> None:
+        if progress is not None:
+            progress(next(done), total)
+
     rows = []
     for resolution in resolutions:
-        boxes, degraded = QueuedBoxDetector(), 0
-
-        def frames() -> Iterator[Frame]:
-            nonlocal degraded
-            for region in regions:
-                image, was_degraded = face_at_resolution(region, resolution)
-                degraded += was_degraded
-                boxes.push(region.box)
-                yield Frame(region.key, None, image)
-
-        def tick(_: Frame) -> None:
-            nonlocal done
-            done += 1
-            if progress is not None:
-                progress(done, total)
-
-        found = analyze_stream(prefetch(frames()), boxes, aligner, classifier, batch_len, on_frame=tick)
-        labels = predictions[["gender", "age", "race"]].iloc[found["frame"].to_numpy(dtype=int)].reset_index(drop=True)
-        faces = with_groups(pd.concat([labels, found[["sex_label", "age_label"]].reset_index(drop=True)], axis=1))
-        row = score_table(faces).iloc[0]
-        rows.append({**row.to_dict(), "resolution": resolution, "degraded": degraded})
-    table = pd.DataFrame(rows, columns=RESOLUTION_COLUMNS)
-    return table.astype({"faces": int, "degraded": int})
+        boxes = QueuedBoxDetector()
+        found = analyze_stream(prefetch(degraded_frames(regions, resolution, boxes)), boxes, aligner, classifier,
+                               batch_len, on_frame=tick)
+        labels = predictions[["gender", "age", "race"]].iloc[found["frame"].to_numpy(dtype=int)]
+        faces = with_groups(pd.concat([labels.reset_index(drop=True), found[["sex_label", "age_label"]]], axis=1))
+        degraded = sum(resolution < r.side for r in regions)
+        rows.append({**score_table(faces).iloc[0].to_dict(), "resolution": resolution, "degraded": degraded})
+    return pd.DataFrame(rows, columns=RESOLUTION_COLUMNS).astype({"faces": int, "degraded": int})
