@@ -88,9 +88,9 @@ def render_report(ev: Evaluation, figures: Mapping[str, str] | None = None) -> s
         "Children and teenagers are apart from the bias categories.",
         markdown_table(ev.groups[ev.groups["grouping"] != "age group x gender"]),
         "## Children and teenagers",
-        "The gender model is weak on children: under 13, faces carry few gender cues and the model, "
-        "trained mostly on adults, often guesses. Do not read gender counts of children as measured; "
-        "report them apart, or abstain.",
+        "The gender model is weak on children (on the UTKFace dev set, under 13, it was right for 51.5 % of "
+        "boys and 80 % of girls) and teenagers are in between: they are kept out of the bias categories. "
+        "Do not read gender counts of children as measured; report them apart, or abstain.",
         markdown_table(by_age_gender) + _image(figures, "age"),
         "## Confusion (rows: true gender; columns: label given)",
         markdown_table(ev.confusion),
