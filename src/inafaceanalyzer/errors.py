@@ -36,3 +36,7 @@ class MediaDecodeError(MediaError):
 
 class OutputError(InaFaceAnalyzerError):
     """An output file or directory cannot be written."""
+
+
+class DatasetError(InaFaceAnalyzerError):
+    """A labelled data set cannot be used: missing or unreadable labels, missing columns."""

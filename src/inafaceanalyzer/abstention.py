@@ -1,0 +1,73 @@
+"""Abstention: answer ``u`` (unknown) instead of a gender guess for faces too small or too uncertain.
+
+A results table's ``sex_label`` is replaced by :data:`UNKNOWN` (``"u"``) for
+every face that fails the rule; every other column, ``age_label`` included,
+is left as it was. The rule looks at two things per face:
+
+* the face size: the largest side, in pixels, of the ``bbox`` column (the
+  detector's box squared and scaled by 1.1, as written in the CSV; for the
+  ``preprocessed_image`` engine, the whole image scaled the same way);
+* the gender confidence: the probability of the label given,
+  ``max(p_m, p_f) = sigmoid(|sex_decfunc|)``, from 0.5 (a coin toss) to
+  almost 1.
+
+A face is kept when ``size >= min_face_size`` and ``confidence >=
+min_gender_confidence``; the defaults (0 px, 0.5) keep every face. Face size
+matters because the gender model sees 32 px chips: below about 30 px its
+accuracy drops fast (see the resolution table of ``ina_face_analyzer_evaluate``,
+which also shows the accuracy/coverage trade-off of both thresholds).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+UNKNOWN = "u"
+
+
+@dataclass(frozen=True)
+class AbstentionRule:
+    """Faces below ``min_face_size`` px (``bbox`` largest side) or whose gender
+    confidence is below ``min_gender_confidence`` (0.5 to 1) get ``sex_label`` ``u``."""
+
+    min_face_size: float = 0.0
+    min_gender_confidence: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not self.min_face_size >= 0:
+            raise ValueError(f"min_face_size must be >= 0 pixels, got {self.min_face_size}")
+        if not 0.5 <= self.min_gender_confidence <= 1:
+            raise ValueError(f"min_gender_confidence must be between 0.5 and 1, got {self.min_gender_confidence}")
+
+    @property
+    def active(self) -> bool:
+        """Whether the rule can reject any face at all."""
+        return self.min_face_size > 0 or self.min_gender_confidence > 0.5
+
+    def keeps(self, df: pd.DataFrame) -> np.ndarray:
+        """Boolean mask of the rows of a results table that keep their gender label."""
+        return (face_size(df["bbox"]) >= self.min_face_size) & (
+            gender_confidence(df["sex_decfunc"]) >= self.min_gender_confidence
+        )
+
+
+def gender_confidence(sex_decfunc: np.ndarray | pd.Series) -> np.ndarray:
+    """``max(p_m, p_f)`` from the log-odds ``sex_decfunc``: ``sigmoid(|sex_decfunc|)``."""
+    return 1.0 / (1.0 + np.exp(-np.abs(np.asarray(sex_decfunc, dtype=np.float64))))
+
+
+def face_size(bboxes: pd.Series | list) -> np.ndarray:
+    """Largest side in pixels of each ``(x1, y1, x2, y2)`` box (NaN where there is no box)."""
+    sides = [max(b[2] - b[0], b[3] - b[1]) if isinstance(b, (tuple, list, np.ndarray)) else np.nan for b in bboxes]
+    return np.array(sides, dtype=np.float64)
+
+
+def apply_abstention(df: pd.DataFrame, rule: AbstentionRule) -> pd.DataFrame:
+    """A copy of the results table ``df`` where faces failing ``rule`` have ``sex_label`` ``u``."""
+    out = df.copy()
+    if rule.active and len(out):
+        out.loc[~rule.keeps(out), "sex_label"] = UNKNOWN
+    return out

@@ -1,0 +1,187 @@
+"""``ina_face_analyzer_evaluate``: gender accuracy, age error and their biases on labelled faces."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from ..abstention import AbstentionRule
+from ..classification import GenderAgeClassifier
+from ..errors import InaFaceAnalyzerError, MediaError
+from ..evaluation import FACE_MODES, PAPER_RESOLUTIONS, EvaluationConfig, evaluate, load_dataset, write_report
+from ..evaluation.audit import DETECTION_PADDING
+from . import common
+
+PROG = "ina_face_analyzer_evaluate"
+MAX_LISTED = 10
+
+DESCRIPTION = f"""\
+Measure gender accuracy and age error on faces whose gender and age are known,
+with their gender, racial and age biases as the original inaFaceAnalyzer paper
+reports them, before trusting the analysis of a campaign.
+
+  {PROG} my_faces/ -o audit/                 # my_faces/labels.csv
+  {PROG} photos/ --labels truth.csv -o audit/ --faces photos
+  {PROG} UTKFace/ -o audit/ --faces cropped  # labels in the file names
+
+DATASET is a folder of images with a CSV of columns path,gender,age[,race]
+(paths relative to the folder; gender m/f; age in years; race optional, used
+as white / non-white): the folder's labels.csv, the CSV given by --labels, or
+the CSV itself. A folder without a CSV is read as UTKFace
+([age]_[gender 0=m/1=f]_[race 0-4]_[date].jpg).
+
+Faces: 'cropped' (each image is one face), 'photos' (faces are detected; the
+largest face of each image is the labelled one; images without a face are
+reported and left out) or 'auto' (detected, with 25 % black padding; images
+where none is found are analysed as cropped faces and reported).
+
+OUTDIR receives report.md (every table explained, with the figures),
+summary.csv (the paper-style table: accuracy, age RMSE and MAE, each with its
+gender (m - f), racial (white - non-white) and age (20-49 - 50+) bias over the
+categories gender x race x age of adults), categories.csv, groups.csv
+(children under 13 and teenagers apart), confusion.csv, calibration.csv,
+abstention.csv (accuracy against coverage), resolution.csv (faces degraded to
+{", ".join(map(str, PAPER_RESOLUTIONS))} px), predictions.csv (one row per
+face), PNG figures and provenance.json. The exit status is 1 when some label
+entries or images could not be used (each reported on one line), 2 when
+nothing could be evaluated.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = common.new_parser(PROG, DESCRIPTION)
+    io = parser.add_argument_group("input and output")
+    io.add_argument("dataset", metavar="DATASET", help="folder of labelled images (or its labels CSV)")
+    io.add_argument("-o", dest="outdir", required=True, metavar="OUTDIR",
+                    help="folder receiving the tables, report and figures (created if missing)")
+    io.add_argument("--labels", metavar="CSV", help="labels CSV (path,gender,age[,race]); paths relative to DATASET")
+    io.add_argument("--faces", choices=FACE_MODES, default="auto",
+                    help="cropped: each image is a face; photos: detect faces; auto: detect, else whole image")
+    io.add_argument("--no_plots", action="store_true", help="write no PNG figures")
+    ev = parser.add_argument_group("abstention and measures")
+    ev.add_argument("--min_face_size", type=float, default=0.0, metavar="PX",
+                    help="faces whose bbox's largest side is under PX pixels get sex_label u (unknown)")
+    ev.add_argument("--min_gender_confidence", type=float, default=0.5, metavar="P",
+                    help="faces whose gender confidence max(p_m, p_f) is under P (0.5 to 1) get sex_label u")
+    ev.add_argument("--resolutions", type=int, nargs="+", default=list(PAPER_RESOLUTIONS), metavar="N",
+                    help="face sizes in pixels of the resolution table")
+    ev.add_argument("--no_resolution", action="store_true", help="skip the resolution table")
+    ev.add_argument("--age_flip", action="store_true",
+                    help="average the age of each face and of its mirror image (slightly better, slower)")
+    common.add_detection_arguments(parser)
+    parser.set_defaults(face_detection_padding=None)
+    common.add_runtime_arguments(parser)
+    return parser
+
+
+def parse_config(parser: argparse.ArgumentParser, args: argparse.Namespace) -> EvaluationConfig:
+    """Validate every option; the evaluation's configuration."""
+    if args.face_detection_padding is None:
+        args.face_detection_padding = DETECTION_PADDING.get(args.faces, 0.0)
+    common.validate_detection_arguments(parser, args)
+    if not Path(args.dataset).exists():
+        parser.error(f"{args.dataset}: no such file or directory")
+    if args.labels is not None and not Path(args.labels).is_file():
+        parser.error(f"--labels {args.labels}: no such file")
+    outdir = Path(args.outdir)
+    if outdir.exists() and not outdir.is_dir():
+        parser.error(f"-o {args.outdir}: exists and is not a directory")
+    if not outdir.resolve().parent.is_dir():
+        parser.error(f"-o {args.outdir}: the directory {outdir.parent} does not exist")
+    try:
+        return EvaluationConfig(
+            faces=args.faces,
+            abstention=AbstentionRule(args.min_face_size, args.min_gender_confidence),
+            resolutions=() if args.no_resolution else tuple(args.resolutions),
+            batch_len=args.batch_size,
+        )
+    except ValueError as exc:
+        parser.error(str(exc))
+
+
+class StageBars:
+    """A progress bar per stage of the evaluation, each closed when the next starts."""
+
+    def __init__(self, reporter: common.Reporter) -> None:
+        self.reporter = reporter
+        self.stage: str | None = None
+        self.bar = None
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if stage != self.stage:
+            self.close()
+            self.stage = stage
+            self.bar = self.reporter.bar(total, stage, unit="face")
+            self.update = common.progress_updater(self.bar)
+        self.update(done, total)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def report_missing(reporter: common.Reporter, predictions: pd.DataFrame, outdir: str, auto: bool) -> None:
+    """One warning for faces not found, one for whole-image fallbacks (``auto``), naming a few files."""
+    for status, source, message in [
+        ("no face", None, "no face found, left out"),
+        ("ok", "whole image", "no face detected, analysed as cropped faces"),
+    ]:
+        rows = predictions[predictions["status"] == status]
+        if source is not None:
+            rows = rows[rows["face_source"] == source] if auto else rows.iloc[:0]
+        if len(rows):
+            names = ", ".join(rows["path"].iloc[:MAX_LISTED])
+            more = f" and {len(rows) - MAX_LISTED} more" if len(rows) > MAX_LISTED else ""
+            reporter.warning(f"{len(rows)} image(s): {message} (see {outdir}/predictions.csv): {names}{more}")
+
+
+def run(args: argparse.Namespace, config: EvaluationConfig, reporter: common.Reporter) -> int:
+    dataset = load_dataset(args.dataset, args.labels)
+    for problem in dataset.problems:
+        reporter.error(problem)
+    classifier = GenderAgeClassifier(device=args.device, age_flip=args.age_flip)
+    bars = StageBars(reporter)
+    try:
+        ev = evaluate(dataset, config, classifier, common.make_detector(args), reporter.error, bars)
+    finally:
+        bars.close()
+    if ev.faces.empty:
+        reporter.error(f"{dataset.source}: no face could be evaluated")
+        return 2
+    report_missing(reporter, ev.predictions, args.outdir, auto=config.faces == "auto")
+    write_report(ev, args.outdir, figures=not args.no_plots)
+    row = ev.paper.set_index("metric")
+    reporter.info(
+        f"{ev.counts['classified faces']} faces: gender accuracy {row.loc['gender accuracy (%)', 'all_faces']:.1f} %, "
+        f"age MAE {row.loc['age MAE (years)', 'all_faces']:.2f}, RMSE {row.loc['age RMSE (years)', 'all_faces']:.2f} "
+        f"years; report in {Path(args.outdir) / 'report.md'}"
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    config = parse_config(parser, args)
+    common.setup_logging(args.quiet)
+    reporter = common.Reporter(PROG, args.quiet)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            status = run(args, config, reporter)
+    except KeyboardInterrupt:
+        reporter.error("interrupted; no partially written file was left")
+        return 130
+    except (InaFaceAnalyzerError, MediaError) as exc:
+        reporter.error(exc)
+        return 2
+    return status or (1 if reporter.failures else 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
