@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 import urllib.parse
-import warnings
 from pathlib import Path
 
 from ..atomic import writable_directory_problem
-from ..errors import InaFaceAnalyzerError, MediaError
+from ..errors import MediaError
 from ..export import write_csv
 from ..jobs import IMAGE_ENGINES, VIDEO_ENGINES, AnalysisOptions, VideoJob, build_analyzer, run_video_job
 from ..media.video import is_url
@@ -213,19 +212,8 @@ def main(argv: list[str] | None = None) -> int:
 
         def runner(args, options, inputs, reporter):
             return run_videos(args, options, inputs, reporter, outputs)
-    try:
-        options = analysis_options(args, engine, reporter)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            status = runner(args, options, inputs, reporter)
-    except KeyboardInterrupt:
-        reporter.error("interrupted; no partial output was left")
-        return 130
-    except (InaFaceAnalyzerError, MediaError) as exc:
-        reporter.error(exc)
-        return 2
-    return 1 if reporter.failures else status
-
+    options = analysis_options(args, engine, reporter)
+    return common.run_guarded(reporter, lambda: runner(args, options, inputs, reporter))
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import warnings
 from collections.abc import Callable
 from typing import NoReturn
 
@@ -12,6 +13,7 @@ from tqdm import tqdm
 
 from .._version import __version__
 from ..detection import DetectionOptions
+from ..errors import InaFaceAnalyzerError
 
 EPILOG = (
     f"inaFaceAnalyzer {__version__}. If you use it in research, cite the version and: "
@@ -136,3 +138,23 @@ def progress_updater(bar: tqdm) -> Callable[[int, int | None], None]:
 
 def setup_logging(quiet: bool) -> None:
     logging.basicConfig(level=logging.ERROR if quiet else logging.WARNING, format="%(name)s: %(message)s")
+
+
+def run_guarded(reporter: Reporter, work: Callable[[], int | None]) -> int:
+    """Run a command's work and turn its outcome into an exit status.
+
+    130 when interrupted (outputs are atomic, so nothing partial is left), 2
+    on a fatal error (reported on one line), 1 when some input failed, else
+    the work's own status.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            status = work()
+    except KeyboardInterrupt:
+        reporter.error("interrupted; no partially written output was left")
+        return 130
+    except InaFaceAnalyzerError as exc:
+        reporter.error(exc)
+        return 2
+    return status or (1 if reporter.failures else 0)

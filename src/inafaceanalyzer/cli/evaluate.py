@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from ..abstention import AbstentionRule
 from ..classification import GenderAgeClassifier
-from ..errors import InaFaceAnalyzerError, MediaError
+from ..detection import YuNetDetector
 from ..evaluation import FACE_MODES, PAPER_RESOLUTIONS, EvaluationConfig, evaluate, load_dataset, write_report
 from ..evaluation.audit import DETECTION_PADDING
 from . import common
@@ -147,7 +146,8 @@ def run(args: argparse.Namespace, config: EvaluationConfig, reporter: common.Rep
     classifier = GenderAgeClassifier(device=args.device, age_flip=args.age_flip)
     bars = StageBars(reporter)
     try:
-        ev = evaluate(dataset, config, classifier, common.make_detector(args), reporter.error, bars)
+        detector = YuNetDetector(common.detection_options(args), max_side=args.detection_max_side)
+        ev = evaluate(dataset, config, classifier, detector, reporter.error, bars)
     finally:
         bars.close()
     if ev.faces.empty:
@@ -170,18 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     config = parse_config(parser, args)
     common.setup_logging(args.quiet)
     reporter = common.Reporter(PROG, args.quiet)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            status = run(args, config, reporter)
-    except KeyboardInterrupt:
-        reporter.error("interrupted; no partially written file was left")
-        return 130
-    except (InaFaceAnalyzerError, MediaError) as exc:
-        reporter.error(exc)
-        return 2
-    return status or (1 if reporter.failures else 0)
-
+    return common.run_guarded(reporter, lambda: run(args, config, reporter))
 
 if __name__ == "__main__":
     sys.exit(main())
