@@ -71,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help=f"folder receiving {HTML_NAME} and the CSV tables (created if needed; files of the same "
                          "names are replaced)")
     io.add_argument("--title", default=ReportOptions.title, help="title of the HTML report")
+    io.add_argument("--tables_only", "--tables-only", action="store_true",
+                    help=f"write the CSV tables only, no {HTML_NAME} (no figures drawn)")
     agg = parser.add_argument_group("aggregation")
     agg.add_argument("--fps", type=_positive(float, "--fps"), default=None,
                      help="analysed frames per second, for results without a sidecar JSON (each analysed frame "
@@ -131,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         options = ReportOptions(
             age_brackets=args.age_brackets, fps=args.fps, block_s=args.block_s, n_bootstrap=args.bootstrap,
             seed=args.seed, confidence=args.confidence, keyframe_max_s=args.keyframe_max_s,
-            timeline_bin_s=args.timeline_bin, title=args.title,
+            timeline_bin_s=args.timeline_bin, title=args.title, html=not args.tables_only,
         )
     except ValueError as exc:
         parser.error(str(exc))
@@ -161,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     share = s["share_women_facetime"]
     share_txt = f"{share:.1%}" if share == share else "n/a"
     reporter.info(f"{int(s['videos'])} videos, women's share of face-time {share_txt}; report written to "
-                  f"{result.html}")
+                  f"{result.html or result.outdir}")
     return 1 if result.errors else 0
 
 

@@ -76,6 +76,7 @@ def prepare_videos(
     problems: list[InputProblem] = []
     warnings: list[str] = []
     names = video_names([f.path for f in files])
+    guessed: list[tuple[Path, float]] = []  # sampling inferred from the time column
     rows = []
     for vid, (f, sampling) in enumerate(zip(files, samplings)):
         if vid in skip:
@@ -100,8 +101,7 @@ def prepare_videos(
                     continue
             else:
                 sampling = inferred(gap)
-                warnings.append(f"{f.path}: no sidecar {f.path.with_suffix('.json').name}: each analysed frame taken to "
-                                f"stand for {gap:g} s, the median gap between analysed times (give --fps to set it)")
+                guessed.append((f.path, gap))
         first = sc.first_time_s if sc is not None and sc.first_time_s is not None else (
             float(st.t_min) if n_timed else 0.0)
         last = sc.last_time_s if sc is not None and sc.last_time_s is not None else (
@@ -150,6 +150,16 @@ def prepare_videos(
             "analysed_s": float(analysed),
             "n_blocks": int(math.floor(max(last - first, 0.0) / options.block_s)) + 1,
         })
+    if len(guessed) <= 3:
+        for path, gap in guessed:
+            warnings.append(f"{path}: no sidecar {path.with_suffix('.json').name}: each analysed frame taken to "
+                            f"stand for {gap:g} s, the median gap between analysed times (give --fps to set it)")
+    elif guessed:
+        gaps = sorted({gap for _, gap in guessed})
+        listed = ", ".join(str(p) for p, _ in guessed[:3])
+        warnings.append(f"{len(guessed)} results files have no sidecar ({listed}, ...): each analysed frame taken to "
+                        f"stand for the median gap between its analysed times ({gaps[0]:g} to {gaps[-1]:g} s; give "
+                        "--fps to set it)")
     videos = pd.DataFrame(rows, columns=[
         "vid", "video", "results_file", "source", "engine", "tracked", "labels", "keyframes", "interval_s",
         "sampling", "first_s", "last_s", "end_s", "frames_analysed", "frames_estimated", "analysed_s", "n_blocks"])

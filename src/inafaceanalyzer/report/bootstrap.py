@@ -89,10 +89,17 @@ def share(numerator: np.ndarray, other: np.ndarray) -> np.ndarray:
         return np.where(total > 0, numerator / np.where(total > 0, total, 1), np.nan)
 
 
-def percentile_interval(replicates: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile interval along axis 0, ignoring NaN replicates (NaN when all are NaN)."""
+def percentile_interval(replicates: np.ndarray, confidence: float,
+                        max_undefined: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval along axis 0.
+
+    NaN replicates (a share whose denominator is 0 in that resample) are ignored, but
+    where more than ``max_undefined`` of them are NaN the interval is NaN: the data are
+    too thin for one (e.g. a handful of people first seen in one block).
+    """
     alpha = (1 - confidence) / 2
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices give NaN, as wanted
         low, high = np.nanpercentile(replicates, [100 * alpha, 100 * (1 - alpha)], axis=0)
-    return low, high
+    thin = np.mean(np.isnan(replicates), axis=0) > max_undefined
+    return np.where(thin, np.nan, low), np.where(thin, np.nan, high)

@@ -39,7 +39,7 @@ class ReportError(InaFaceAnalyzerError):
 @dataclass
 class ReportResult:
     outdir: Path
-    html: Path
+    html: Path | None  # None when options.html is False
     files: list[Path]
     tables: ReportTables
     problems: list[InputProblem] = field(default_factory=list)
@@ -146,13 +146,6 @@ def build_report(
 
     replicates = run_bootstrap(videos, blocks, persons, options, hook("bootstrap"))
     tables = summarise(videos, facetime, persons, fpf, tl, replicates, options, bin_s)
-    n_tracked = int(tables.summary["videos_tracked"].iloc[0])
-    figures = Figures(
-        timeline=plots.timeline(tables, len(videos)),
-        age_pyramid=plots.age_pyramid(tables, people=n_tracked > 0),
-        per_video=plots.per_video(tables),
-        faces_per_frame=plots.faces_per_frame(tables),
-    )
     frames = {
         "summary": tables.summary,
         "videos": tables.videos,
@@ -162,7 +155,16 @@ def build_report(
         "people": tables.people,
         "inputs": _inputs_table(videos, problems),
     }
-    html = render(tables, figures, options, problems, warnings, list(CSV_NAMES.values()))
+    html = None
+    if options.html:
+        n_tracked = int(tables.summary["videos_tracked"].iloc[0])
+        figures = Figures(
+            timeline=plots.timeline(tables, len(videos)),
+            age_pyramid=plots.age_pyramid(tables, people=n_tracked > 0),
+            per_video=plots.per_video(tables),
+            faces_per_frame=plots.faces_per_frame(tables),
+        )
+        html = render(tables, figures, options, problems, warnings, list(CSV_NAMES.values()))
 
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -173,7 +175,8 @@ def build_report(
         with atomic_output(out / name) as tmp:
             _round(frames[key]).to_csv(tmp, index=False)
         written.append(out / name)
-    with atomic_output(out / HTML_NAME) as tmp:
-        tmp.write_text(html, encoding="utf-8")
-    written.append(out / HTML_NAME)
-    return ReportResult(out, out / HTML_NAME, written, tables, problems, warnings)
+    if html is not None:
+        with atomic_output(out / HTML_NAME) as tmp:
+            tmp.write_text(html, encoding="utf-8")
+        written.append(out / HTML_NAME)
+    return ReportResult(out, out / HTML_NAME if html is not None else None, written, tables, problems, warnings)

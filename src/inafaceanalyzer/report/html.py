@@ -94,6 +94,8 @@ def duration(seconds: object) -> str:
     if not _ok(seconds):
         return "\u2013"
     s = float(seconds)
+    if s == 0:
+        return "0"
     if s >= 3600:
         return f"{int(s // 3600)}\u202fh\u202f{int(round(s % 3600 / 60)):02d}\u202fmin"
     if s >= 120:

@@ -222,15 +222,16 @@ def discover_inputs(paths: Iterable[str | os.PathLike[str]], progress: StageHook
                 continue
         candidates.append((p, None, True))
 
-    seen: set[Path] = set()
-    unique = []
+    unique: dict[Path, tuple[Path, str | None, bool, Path]] = {}
     for path, source, named in candidates:
         key = path.resolve()
-        if key not in seen:
-            seen.add(key)
-            unique.append((key, source, named, path))
+        if key in unique:  # named explicitly anywhere counts as named
+            k, src, was_named, shown = unique[key]
+            unique[key] = (k, src or source, was_named or named, shown)
+        else:
+            unique[key] = (key, source, named, path)
     total = len(unique)
-    for i, (key, source, named, shown) in enumerate(unique):
+    for i, (key, source, named, shown) in enumerate(unique.values()):
         try:
             out.files.append(scan_results_file(key, source))
         except _NotResults as exc:

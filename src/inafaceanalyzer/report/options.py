@@ -86,6 +86,7 @@ class ReportOptions:
       longest video, about 40 bins).
     - ``title``: title of the HTML report.
     - ``max_videos_in_html``: per-video rows shown in the HTML (all of them are in the CSV).
+    - ``html``: write the HTML report (``False``: the CSV tables only, without drawing figures).
     """
 
     age_brackets: AgeBrackets = field(default_factory=AgeBrackets)
@@ -98,6 +99,7 @@ class ReportOptions:
     timeline_bin_s: float | None = None
     title: str = "Representation report"
     max_videos_in_html: int = 100
+    html: bool = True
 
     def __post_init__(self) -> None:
         if self.fps is not None and not (self.fps > 0 and math.isfinite(self.fps)):

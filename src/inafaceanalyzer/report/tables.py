@@ -152,10 +152,10 @@ def summarise(
     tp = per[is_tracked.reindex(vids).to_numpy()]
     summary = {"videos": len(per), "videos_tracked": n_tracked, **tot}
     summary["mean_faces_per_frame"] = tot["faces"] / tot["frames_analysed"] if tot["frames_analysed"] else np.nan
-    summary["share_women_facetime"] = share(np.float64(tot["facetime_women_s"]), np.float64(tot["facetime_men_s"]))
+    summary["share_women_facetime"] = float(share(np.float64(tot["facetime_women_s"]), np.float64(tot["facetime_men_s"])))
     for c in ("people", "people_women", "people_men", "people_unknown"):
         summary[c] = tp[c].sum() if n_tracked else np.nan
-    summary["share_women_people"] = share(np.float64(summary["people_women"]), np.float64(summary["people_men"]))
+    summary["share_women_people"] = float(share(np.float64(summary["people_women"]), np.float64(summary["people_men"])))
     bracket_ci = None
     if replicates is not None:
         o = replicates.overall
@@ -163,10 +163,10 @@ def summarise(
             return o[:, base + s * nb: base + (s + 1) * nb].sum(axis=1)
         for name, base in (("facetime", 0), ("people", 3 * nb)):
             lo, hi = percentile_interval(share(sl(base, 0), sl(base, 1)), conf)
-            summary[f"share_women_{name}_ci_low"], summary[f"share_women_{name}_ci_high"] = lo, hi
+            summary[f"share_women_{name}_ci_low"], summary[f"share_women_{name}_ci_high"] = float(lo), float(hi)
         for s, sname in enumerate(SEX_NAMES.values()):
             lo, hi = percentile_interval(sl(0, s), conf)
-            summary[f"facetime_{sname}_s_ci_low"], summary[f"facetime_{sname}_s_ci_high"] = lo, hi
+            summary[f"facetime_{sname}_s_ci_low"], summary[f"facetime_{sname}_s_ci_high"] = float(lo), float(hi)
         # per age bracket: women's share of face-time, and of people
         bracket_ci = [percentile_interval(share(o[:, base: base + nb], o[:, base + nb: base + 2 * nb]), conf)
                       for base in (0, 3 * nb)]
