@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import stat
 
 import numpy as np
 import pandas as pd
@@ -165,10 +167,15 @@ def test_unreadable_or_malformed_files_are_reported_and_the_others_aggregated(tm
     bad_sidecar.with_suffix(".json").write_text("{not json")
     binary = tmp_path / "binary.csv"
     binary.write_bytes(b"\xff\xfe\x00garbage\x00" * 10)
+    (tmp_path / "short_row.csv").write_text("frame,bbox,sex_label,time\n0,\"(1,2,3,4)\",f,0\n1,\"(1,2,3,4)\",m\n")
+    (tmp_path / "dup.csv").write_text("frame,bbox,sex_label,time,time\n0,\"(1,2,3,4)\",f,0,0\n")
     r = build_report([tmp_path], tmp_path / "out", FAST)
     reasons = {p.path.split("/")[-1]: p.reason for p in r.errors}
-    assert set(reasons) == {"bad_time.csv", "no_sex.csv", "images.csv", "bad_sidecar.csv", "binary.csv"}
-    assert "abc" in reasons["bad_time.csv"] and "DOUBLE" in reasons["bad_time.csv"]  # DuckDB's reason, one line
+    assert set(reasons) == {"bad_time.csv", "no_sex.csv", "images.csv", "bad_sidecar.csv", "binary.csv",
+                            "short_row.csv", "dup.csv"}
+    assert reasons["bad_time.csv"].startswith("line 2: ") and "abc" in reasons["bad_time.csv"]  # DuckDB's reason
+    assert reasons["short_row.csv"] == "line 3: Expected Number of Columns: 4 Found: 3"
+    assert "duplicate" in reasons["dup.csv"]
     assert "sex_label" in reasons["no_sex.csv"]
     assert "time" in reasons["images.csv"]
     assert "sidecar" in reasons["bad_sidecar.csv"]
@@ -176,7 +183,21 @@ def test_unreadable_or_malformed_files_are_reported_and_the_others_aggregated(tm
     assert list(r.tables.videos["results_file"]) == [str(good.resolve())]
     assert summary(r)["share_women_facetime"] == pytest.approx(0.5)
     inputs = pd.read_csv(tmp_path / "out" / "inputs.csv")
-    assert (inputs.status == "error").sum() == 5 and (inputs.status == "included").sum() == 1
+    assert (inputs.status == "error").sum() == 7 and (inputs.status == "included").sum() == 1
+
+
+def test_csv_dialects_crlf_bom_index_column_and_header_variants(tmp_path):
+    body = '0,"(1, 2, 3, 4)",f,0.0{nl}1,"(1, 2, 3, 4)",m,1.0{nl}'
+    (tmp_path / "crlf.csv").write_text("frame,bbox,sex_label,time\r\n" + body.format(nl="\r\n"), newline="")
+    (tmp_path / "bom.csv").write_bytes(("\ufeffframe,bbox,sex_label,time\n" + body.format(nl="\n")).encode())
+    (tmp_path / "index.csv").write_text(",frame,bbox,sex_label,time\n" + "".join(
+        f"{i},{line}\n" for i, line in enumerate(body.format(nl="\n").splitlines())))
+    (tmp_path / "reordered.csv").write_text("time,sex_label,frame,bbox\n0.0,f,0,\"(1, 2, 3, 4)\"\n1.0,m,1,x\n")
+    r = build_report([tmp_path], tmp_path / "out", opts(fps=1))
+    assert r.errors == []
+    v = r.tables.videos.set_index("video")
+    assert sorted(v.index) == ["bom", "crlf", "index", "reordered"]
+    assert (v["facetime_women_s"] == 1).all() and (v["facetime_men_s"] == 1).all()
 
 
 def test_campaign_status_table_and_job_list(tmp_path):
@@ -237,5 +258,8 @@ def test_outputs_are_complete_and_no_temporary_file_is_left(tmp_path):
     assert names == sorted(["report.html", "summary.csv", "videos.csv", "age_brackets.csv", "timeline.csv",
                             "faces_per_frame.csv", "people.csv", "inputs.csv"])
     assert r.html.read_text(encoding="utf-8").rstrip().endswith("</html>")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "out" / "report.html").stat().st_mode) == 0o666 & ~umask  # not 0600
     s = pd.read_csv(tmp_path / "out" / "summary.csv").iloc[0]
     assert s["facetime_women_s"] == 1.0 and np.isnan(s["share_women_facetime_ci_low"])

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 
 from ..errors import InaFaceAnalyzerError
-from ..report import AgeBrackets, ReportOptions, build_report
-from ..report.build import CSV_NAMES, HTML_NAME
-from ..report.options import DEFAULT_AGE_BOUNDS
+from ..report.options import CSV_NAMES, DEFAULT_AGE_BOUNDS, HTML_NAME, AgeBrackets, ReportOptions
 from . import common
 
 PROG = "ina_face_analyzer_report"
@@ -19,7 +18,7 @@ Aggregate results tables into how much women and men, by age bracket, are seen:
 face-time, distinct people (tracked results), share of women, faces per frame,
 timelines; with bootstrap confidence intervals. Writes to OUTDIR one
 self-contained {HTML_NAME} (figures embedded) and the tables as CSV:
-{', '.join(CSV_NAMES.values())}.
+{textwrap.fill(', '.join(CSV_NAMES.values()), 80)}.
 
   ina_face_analyzer_report results/ -o report/
   ina_face_analyzer_report a.csv b.parquet campaign.status.csv -o report/ --fps 1
@@ -144,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"-o {outdir}: exists and is not a folder")
     common.setup_logging(args.quiet)
     reporter = common.Reporter(PROG, args.quiet)
+    from ..report.build import build_report  # DuckDB, pandas, matplotlib: after the arguments are checked
+
     bars = _Bars(reporter)
     try:
         result = build_report(args.results, outdir, options, progress=bars, threads=args.threads,

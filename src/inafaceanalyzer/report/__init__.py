@@ -13,10 +13,32 @@ Modules, one job each: ``inputs`` (find results tables, campaign job lists), ``s
 figures, screenshot).
 """
 
-from .build import CSV_NAMES, HTML_NAME, ReportError, ReportResult, build_report
-from .inputs import InputProblem, Inputs, ResultFile, discover_inputs
-from .options import AgeBrackets, ReportOptions
-from .tables import ReportTables
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from .options import CSV_NAMES, HTML_NAME, AgeBrackets, ReportOptions
+
+# The rest is imported on first use (PEP 562): DuckDB, matplotlib and pandas take a second to
+# import, which `ina_face_analyzer_report -h` and argument errors should not wait for.
+_LAZY = {
+    "ReportError": "build", "ReportResult": "build",
+    "build_report": "build", "InputProblem": "inputs", "Inputs": "inputs", "ResultFile": "inputs",
+    "discover_inputs": "inputs", "ReportTables": "tables",
+}
+
+if TYPE_CHECKING:
+    from .build import ReportError, ReportResult, build_report
+    from .inputs import InputProblem, Inputs, ResultFile, discover_inputs
+    from .tables import ReportTables
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AgeBrackets",

@@ -164,10 +164,12 @@ def prepare_videos(
         "vid", "video", "results_file", "source", "engine", "tracked", "labels", "keyframes", "interval_s",
         "sampling", "first_s", "last_s", "end_s", "frames_analysed", "frames_estimated", "analysed_s", "n_blocks"])
     videos["interval_s"] = videos["interval_s"].astype("float64")
-    con.register("videos_df", videos[["vid", "tracked", "keyframes", "interval_s", "first_s", "end_s", "n_blocks"]])
+    con.register("videos_df", videos[["vid", "tracked", "keyframes", "interval_s", "first_s", "end_s", "n_blocks",
+                                      "frames_analysed"]])
     con.execute(
         "CREATE OR REPLACE TEMP TABLE videos AS SELECT CAST(vid AS INTEGER) AS vid, tracked, keyframes, "
-        "CAST(interval_s AS DOUBLE) AS interval_s, first_s, end_s, CAST(n_blocks AS INTEGER) AS n_blocks FROM videos_df"
+        "CAST(interval_s AS DOUBLE) AS interval_s, first_s, end_s, CAST(n_blocks AS INTEGER) AS n_blocks, "
+        "CAST(frames_analysed AS BIGINT) AS frames_analysed FROM videos_df"
     )
     con.unregister("videos_df")
     return Prepared(videos, problems, warnings)
@@ -195,6 +197,7 @@ def build_faces(con: duckdb.DuckDBPyConnection, options: ReportOptions, bin_s: f
         """,
         {"cap": options.keyframe_max_s, "block": options.block_s, "bin": bin_s},
     )
+    con.execute("DROP TABLE faces_raw")  # everything else reads `faces`
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE persons AS
@@ -208,10 +211,29 @@ def build_faces(con: duckdb.DuckDBPyConnection, options: ReportOptions, bin_s: f
     )
 
 
-def facetime_by_group(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Face-time (s) and face rows per video x sex x age bracket."""
+def _by_sex(value: str, sex_column: str = "sex") -> str:
+    return ", ".join(f"coalesce({value} FILTER (WHERE {sex_column} = '{x}'), 0) AS {name}"
+                     for x, name in (("f", "women"), ("m", "men"), ("u", "unknown")))
+
+
+def age_grid(con: duckdb.DuckDBPyConnection, n_brackets: int) -> pd.DataFrame:
+    """Every video x age bracket (``n_brackets`` includes 'unknown'): face-time and face rows by
+    gender, and for tracked videos people by gender (NULL for untracked videos)."""
     return con.execute(
-        "SELECT vid, sex, bracket, sum(w) AS facetime_s, count(*) AS faces FROM faces GROUP BY ALL ORDER BY ALL"
+        f"""
+        WITH ft AS (SELECT vid, bracket, {_by_sex("sum(w)")}, count(*) AS faces FROM faces GROUP BY vid, bracket),
+        pp AS (SELECT vid, bracket, {_by_sex("count(*)")} FROM persons GROUP BY vid, bracket)
+        SELECT v.vid, b.bracket,
+            coalesce(ft.women, 0) AS facetime_women_s, coalesce(ft.men, 0) AS facetime_men_s,
+            coalesce(ft.unknown, 0) AS facetime_unknown_s, coalesce(ft.faces, 0) AS faces,
+            CASE WHEN v.tracked THEN coalesce(pp.women, 0) END AS people_women,
+            CASE WHEN v.tracked THEN coalesce(pp.men, 0) END AS people_men,
+            CASE WHEN v.tracked THEN coalesce(pp.unknown, 0) END AS people_unknown
+        FROM videos v CROSS JOIN (SELECT CAST(unnest(range({int(n_brackets)})) AS INTEGER) AS bracket) b
+        LEFT JOIN ft ON ft.vid = v.vid AND ft.bracket = b.bracket
+        LEFT JOIN pp ON pp.vid = v.vid AND pp.bracket = b.bracket
+        ORDER BY v.vid, b.bracket
+        """
     ).df()
 
 
@@ -223,16 +245,41 @@ def persons(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def faces_per_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Analysed frames with 1, 2, ... faces, per video (frames with no face are not in the rows)."""
+    """Analysed frames with 0, 1, 2, ... faces per video. Frames with no face have no row in
+    the results: their number is the frames analysed minus the frames with faces."""
     return con.execute(
-        "SELECT vid, n_faces, count(*) AS frames FROM (SELECT vid, t, count(*) AS n_faces FROM faces GROUP BY vid, t) "
-        "GROUP BY ALL ORDER BY ALL"
+        """
+        WITH per AS (
+            SELECT vid, n_faces, count(*) AS frames
+            FROM (SELECT vid, t, count(*) AS n_faces FROM faces GROUP BY vid, t) GROUP BY vid, n_faces),
+        zero AS (
+            SELECT v.vid, 0 AS n_faces, greatest(v.frames_analysed - coalesce(sum(p.frames), 0), 0) AS frames
+            FROM videos v LEFT JOIN per p USING (vid) GROUP BY v.vid, v.frames_analysed)
+        SELECT vid, CAST(n_faces AS INTEGER) AS n_faces, CAST(frames AS BIGINT) AS frames FROM zero
+        UNION ALL SELECT vid, CAST(n_faces AS INTEGER), CAST(frames AS BIGINT) FROM per
+        ORDER BY vid, n_faces
+        """
     ).df()
 
 
-def timeline(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Face-time (s) per video x timeline bin x sex."""
-    return con.execute("SELECT vid, bin, sex, sum(w) AS facetime_s FROM faces GROUP BY ALL ORDER BY ALL").df()
+def timeline(con: duckdb.DuckDBPyConnection, bin_s: float) -> pd.DataFrame:
+    """Every video x time bin it covers: analysed seconds in the bin, face-time by gender."""
+    return con.execute(
+        f"""
+        WITH bins AS (
+            SELECT vid, first_s, end_s,
+                   unnest(range(CAST(floor(first_s / $bin) AS BIGINT), CAST(ceil(end_s / $bin) AS BIGINT))) AS bin
+            FROM videos WHERE end_s > first_s),
+        ft AS (SELECT vid, bin, {_by_sex("sum(w)")} FROM faces GROUP BY vid, bin)
+        SELECT b.vid, CAST(b.bin AS INTEGER) AS bin, b.bin * $bin AS t_start_s, (b.bin + 1) * $bin AS t_end_s,
+            least((b.bin + 1) * $bin, b.end_s) - greatest(b.bin * $bin, b.first_s) AS analysed_s,
+            coalesce(ft.women, 0) AS facetime_women_s, coalesce(ft.men, 0) AS facetime_men_s,
+            coalesce(ft.unknown, 0) AS facetime_unknown_s
+        FROM bins b LEFT JOIN ft ON ft.vid = b.vid AND ft.bin = b.bin
+        ORDER BY b.vid, b.bin
+        """,
+        {"bin": bin_s},
+    ).df()
 
 
 def block_facetime(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -16,21 +16,9 @@ from . import aggregate, plots
 from .html import Figures, render
 from .inputs import InputProblem, Inputs, StageHook, discover_inputs
 from .load import load_faces
-from .options import ReportOptions
+from .options import CSV_NAMES, HTML_NAME, ReportOptions
 from .sampling import decide_sampling, timeline_bin
 from .tables import ReportTables, run_bootstrap, summarise
-
-HTML_NAME = "report.html"
-CSV_NAMES = {
-    "summary": "summary.csv",
-    "videos": "videos.csv",
-    "age": "age_brackets.csv",
-    "timeline": "timeline.csv",
-    "faces_per_frame": "faces_per_frame.csv",
-    "people": "people.csv",
-    "inputs": "inputs.csv",
-}
-
 
 class ReportError(InaFaceAnalyzerError):
     """No report can be made (no usable results, output not writable)."""
@@ -65,6 +53,14 @@ def _inputs_table(videos: pd.DataFrame, problems: list[InputProblem]) -> pd.Data
 
 def _round(df: pd.DataFrame) -> pd.DataFrame:
     return df.round(6)
+
+
+def _file_mode() -> int:
+    """Permissions of a newly created file under the current umask (``atomic_output``'s
+    temporary files are created 0600; a report is meant to be read by others)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def build_report(
@@ -136,16 +132,16 @@ def build_report(
                 f" ({len(problems)} input(s) left out, see the messages above)" if problems else ""))
         bin_s = options.timeline_bin_s or timeline_bin(float(videos["end_s"].max()))
         aggregate.build_faces(con, options, bin_s)
-        facetime = aggregate.facetime_by_group(con)
+        grid = aggregate.age_grid(con, len(options.age_brackets.all_labels))
         persons = aggregate.persons(con)
         fpf = aggregate.faces_per_frame(con)
-        tl = aggregate.timeline(con)
+        tl = aggregate.timeline(con, bin_s)
         blocks = aggregate.block_facetime(con)
     finally:
         con.close()
 
     replicates = run_bootstrap(videos, blocks, persons, options, hook("bootstrap"))
-    tables = summarise(videos, facetime, persons, fpf, tl, replicates, options, bin_s)
+    tables = summarise(videos, grid, persons, fpf, tl, replicates, options, bin_s)
     frames = {
         "summary": tables.summary,
         "videos": tables.videos,
@@ -171,12 +167,15 @@ def build_report(
     except OSError as exc:
         raise OutputError(f"{out}: cannot create the output folder: {exc.strerror or exc}") from exc
     written = []
+    mode = _file_mode()
     for key, name in CSV_NAMES.items():
         with atomic_output(out / name) as tmp:
             _round(frames[key]).to_csv(tmp, index=False)
+            tmp.chmod(mode)
         written.append(out / name)
-    if html is not None:
+    if html is not None:  # last: a report.html is never older than the tables beside it
         with atomic_output(out / HTML_NAME) as tmp:
             tmp.write_text(html, encoding="utf-8")
+            tmp.chmod(mode)
         written.append(out / HTML_NAME)
     return ReportResult(out, out / HTML_NAME if html is not None else None, written, tables, problems, warnings)

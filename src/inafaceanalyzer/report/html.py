@@ -246,8 +246,10 @@ three faces adds three times its duration: face-time is person-seconds on screen
 <dt>Women's share</dt><dd>Face-time (or people) of women / (women + men). Faces of unknown gender are reported
 separately and are not in the denominator.</dd>
 <dt>Distinct people</dt><dd>Tracked results only: one person = one <code>face_id</code> in a video, with the track's
-smoothed labels (<code>sex_label_avg</code>, <code>age_label_avg</code>). The same person in two videos counts
-twice. Untracked results give face rows, not people, so people are not available for them.</dd>
+smoothed labels (<code>sex_label_avg</code>, <code>age_label_avg</code>). A tracker gives a new
+<code>face_id</code> when someone comes back after a cut or leaves the frame, and the same person in two videos
+counts twice: these are people-appearances, an upper bound on individuals. Untracked results give face rows, not
+people, so people are not available for them.</dd>
 <dt>Faces per frame</dt><dd>Face rows divided by analysed frames, frames with no face included.</dd>
 <dt>Confidence intervals</dt><dd>Percentile bootstrap over contiguous time blocks of """ + f"{options.block_s:g}"
       + """ s, resampled within each video (people are counted in the block where they first appear). The whole-set

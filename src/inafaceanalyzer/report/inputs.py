@@ -104,7 +104,11 @@ def _parquet_columns(path: Path) -> list[str]:
 
 def check_results_columns(columns: Iterable[str], sidecar: Sidecar | None) -> None:
     """Raise ``ValueError`` saying what is missing when ``columns`` cannot make a report."""
+    columns = list(columns)
     cols = set(columns)
+    if len(cols) != len(columns):
+        dup = sorted({c for c in columns if columns.count(c) > 1})
+        raise ValueError(f"duplicate column names: {', '.join(repr(c) for c in dup)}")
     if "frame" not in cols:
         raise _NotResults("not a results table: no 'frame' column")
     if "sex_label" not in cols and "sex_label_avg" not in cols:

@@ -7,6 +7,18 @@ from dataclasses import dataclass, field
 
 DEFAULT_AGE_BOUNDS = (0, 20, 35, 50, 65)
 
+# the files a report writes in its output folder
+HTML_NAME = "report.html"
+CSV_NAMES = {
+    "summary": "summary.csv",
+    "videos": "videos.csv",
+    "age": "age_brackets.csv",
+    "timeline": "timeline.csv",
+    "faces_per_frame": "faces_per_frame.csv",
+    "people": "people.csv",
+    "inputs": "inputs.csv",
+}
+
 
 @dataclass(frozen=True)
 class AgeBrackets:

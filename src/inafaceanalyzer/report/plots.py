@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from .tables import ALL, ReportTables
 
@@ -34,6 +34,15 @@ def _time_unit(max_s: float) -> tuple[float, str]:
     if max_s > 300:
         return 60.0, "min"
     return 1.0, "s"
+
+
+def _compact(x: float) -> str:
+    """Axis numbers: 250, 2.5k, 60k, 1.2M."""
+    if x >= 1e6:
+        return f"{x / 1e6:g}M"
+    if x >= 1e4:
+        return f"{x / 1e3:g}k"
+    return f"{x:g}"
 
 
 def _short(name: str, n: int = 38) -> str:
@@ -94,14 +103,16 @@ def _pyramid(ax, age: pd.DataFrame, prefix: str, scale: float, unit: str, title:
     lim = max(float(np.max(women, initial=0)), float(np.max(men, initial=0)), 1e-9) * 1.35
     ax.set_xlim(-lim, lim)
     ax.axvline(0, color="black", lw=0.6)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{abs(x):g}"))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, symmetric=True))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: _compact(abs(x))))
     ax.set_xlabel(f"\u2190 women   {unit}   men \u2192")
     shares = age[f"share_women_{prefix}"].to_numpy(float)
     for yi, s, m in zip(y, shares, men):
         if np.isfinite(s):
             ax.text(m + lim * 0.02, yi, f"{s:.0%} women", va="center", fontsize=7.5, color="#333333")
     total_unknown = float(np.sum(unknown))
-    note = f"\nunknown gender (not drawn): {total_unknown:.3g} {unit}" if total_unknown > 0 else ""
+    amount = f"{total_unknown:,.0f}" if unit == "people" else f"{total_unknown:.3g}"
+    note = f"\nunknown gender (not drawn): {amount} {unit}" if total_unknown > 0 else ""
     ax.set_title(title + note, fontsize=9.5)
 
 
@@ -140,8 +151,9 @@ def per_video(t: ReportTables) -> bytes:
             ax.xaxis.set_major_formatter(PercentFormatter())
             ax.set_xlabel("women's share of face-time in the video")
             ax.set_ylabel("videos")
-            ax.set_title(f"Women's share of face-time across {len(v)} videos ({len(v) - len(shares)} without faces "
-                         "of known gender not drawn)")
+            left_out = len(v) - len(shares)
+            ax.set_title(f"Women's share of face-time across {len(v)} videos"
+                         + (f" ({left_out} without faces of known gender left out)" if left_out else ""))
             return _png(fig)
         v = v.sort_values(["share_women_facetime", "facetime_s"], ascending=[True, True], na_position="first")
         n = len(v)
