@@ -263,3 +263,21 @@ def test_outputs_are_complete_and_no_temporary_file_is_left(tmp_path):
     assert stat.S_IMODE((tmp_path / "out" / "report.html").stat().st_mode) == 0o666 & ~umask  # not 0600
     s = pd.read_csv(tmp_path / "out" / "summary.csv").iloc[0]
     assert s["facetime_women_s"] == 1.0 and np.isnan(s["share_women_facetime_ci_low"])
+
+
+def test_videos_without_faces_or_without_known_gender(tmp_path):
+    write(tmp_path / "empty.csv", rows([]), sidecar(frames=120))
+    write(tmp_path / "unknown.csv", rows([(float(t), "u", 30.0) for t in range(50)]), sidecar(frames=60))
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning from empty or all-NaN data, in tables or plots
+        r = build_report([tmp_path], tmp_path / "out", ReportOptions(n_bootstrap=200))
+    v = r.tables.videos.set_index("video")
+    assert v.loc["empty", "facetime_s"] == 0 and v.loc["empty", "analysed_s"] == 120
+    assert v.loc["empty", "mean_faces_per_frame"] == 0
+    assert math.isnan(v.loc["unknown", "share_women_facetime"]) and v.loc["unknown", "facetime_unknown_s"] == 50
+    assert math.isnan(summary(r)["share_women_facetime"]) and math.isnan(summary(r)["share_women_facetime_ci_low"])
+    fp = r.tables.faces_per_frame
+    assert fp[(fp.scope == "empty") & (fp.n_faces == 0)].frames.item() == 120
+    assert r.html.is_file()

@@ -105,12 +105,16 @@ def build_report(
 
     emit()
     files = found.files
-    samplings = []
+    samplings, overridden = [], []
     for f in files:
         sampling, warning = decide_sampling(f, options.fps)
         samplings.append(sampling)
         if warning:
-            warnings.append(warning)
+            overridden.append(warning)
+    if len(overridden) > 3:  # one line, not a thousand
+        overridden = [f"{len(overridden)} results files have a sidecar giving another sampling than --fps "
+                      f"{options.fps:g}; their sidecars were used (first: {overridden[0]})"]
+    warnings += overridden
     emit()
 
     con = duckdb.connect(":memory:")
