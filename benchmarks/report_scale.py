@@ -63,7 +63,10 @@ def main():
     folder = dataset(args.videos, args.seed)
     files = sorted(folder.glob("*.csv"))
     size = sum(f.stat().st_size for f in files)
-    rows = sum(1 for f in files for _ in open(f, "rb")) - len(files)
+    rows = 0
+    for f in files:
+        with open(f, "rb") as fh:
+            rows += sum(1 for _ in fh) - 1  # minus the header
     hours = 0.0
     for f in files:
         hours += json.loads(f.with_suffix(".json").read_text())["analysis"]["frames_analysed"] / 3600

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from _shared import CACHE
 from _synthetic_results import write_programmes
+
 from inafaceanalyzer.report import ReportOptions, build_report
 from inafaceanalyzer.report.browser import check_page
 

@@ -21,7 +21,7 @@ def rows(spec: list[tuple], tracked: bool = False, video_fps: float = 25.0) -> p
         else:
             (t, sex, age), fid, sex_avg, age_avg = r, None, None, None
         dec = {"m": 5.0, "f": -5.0, "u": 0.2}[sex]
-        row = {"frame": int(round(t * video_fps)), "bbox": "(10, 20, 110, 120)", "detect_conf": 0.9,
+        row = {"frame": round(t * video_fps), "bbox": "(10, 20, 110, 120)", "detect_conf": 0.9,
                "sex_decfunc": dec, "age_decfunc": age, "sex_label": sex, "age_label": age, "time": t}
         if tracked:
             row.update(face_id=fid, track_conf=None, sex_decfunc_avg={"m": 5.0, "f": -5.0, "u": 0.2}[sex_avg],

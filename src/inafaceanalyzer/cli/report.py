@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import textwrap
 from pathlib import Path
+from typing import ClassVar
 
 from ..errors import InaFaceAnalyzerError
 from ..report.options import CSV_NAMES, DEFAULT_AGE_BOUNDS, HTML_NAME, AgeBrackets, ReportOptions
@@ -104,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
 class _Bars:
     """One tqdm bar per stage of the report."""
 
-    NAMES = {"inputs": ("checking inputs", "file"), "read": ("reading rows", "file"),
+    NAMES: ClassVar[dict[str, tuple[str, str]]] = {"inputs": ("checking inputs", "file"), "read": ("reading rows", "file"),
              "bootstrap": ("bootstrap", "rep")}
 
     def __init__(self, reporter: common.Reporter) -> None:
@@ -162,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     bars.close()
     s = result.tables.summary.iloc[0]
     share = s["share_women_facetime"]
-    share_txt = f"{share:.1%}" if share == share else "n/a"
+    share_txt = "n/a" if math.isnan(share) else f"{share:.1%}"
     reporter.info(f"{int(s['videos'])} videos, women's share of face-time {share_txt}; report written to "
                   f"{result.html or result.outdir}")
     return 1 if result.errors else 0

@@ -41,9 +41,9 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "AgeBrackets",
     "CSV_NAMES",
     "HTML_NAME",
+    "AgeBrackets",
     "InputProblem",
     "Inputs",
     "ReportError",

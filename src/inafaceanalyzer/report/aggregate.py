@@ -121,7 +121,7 @@ def prepare_videos(
             end, analysed, frames = first, 0.0, 0
         else:
             if frames is None:
-                frames = (int(round((last - first) / sampling.interval_s)) + 1) if n_timed else 0
+                frames = (round((last - first) / sampling.interval_s) + 1) if n_timed else 0
             analysed = frames * sampling.interval_s
             end = first + analysed
         if frames < n_times:
@@ -148,7 +148,7 @@ def prepare_videos(
             "frames_analysed": int(frames),
             "frames_estimated": estimated,
             "analysed_s": float(analysed),
-            "n_blocks": int(math.floor(max(last - first, 0.0) / options.block_s)) + 1,
+            "n_blocks": math.floor(max(last - first, 0.0) / options.block_s) + 1,
         })
     if len(guessed) <= 3:
         for path, gap in guessed:
@@ -240,7 +240,8 @@ def age_grid(con: duckdb.DuckDBPyConnection, n_brackets: int) -> pd.DataFrame:
 def persons(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per tracked person: smoothed label, face-time, first and last time seen."""
     return con.execute(
-        "SELECT vid, face_id, sex, age, bracket, facetime_s, faces, first_t, last_t, blk FROM persons ORDER BY vid, face_id"
+        "SELECT vid, face_id, sex, age, bracket, facetime_s, faces, first_t, last_t, blk FROM persons "
+        "ORDER BY vid, face_id"
     ).df()
 
 

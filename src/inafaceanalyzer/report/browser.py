@@ -86,6 +86,7 @@ class _Session:
         import websocket  # websocket-client
 
         self.ws = websocket.create_connection(ws_url, timeout=timeout, suppress_origin=True)
+        self.closed_errors = (websocket.WebSocketException, OSError, BrowserError)
         self.next_id = 0
         self.events: list[dict] = []
         self.session: str | None = None
@@ -139,9 +140,9 @@ def check_page(html: str | os.PathLike[str], screenshot: str | os.PathLike[str] 
         raise BrowserError("no Chromium found (apt-get install chromium, or set $CHROMIUM)")
     url = Path(html).resolve().as_uri()
     with tempfile.TemporaryDirectory(prefix="inaface-chromium-") as profile:
-        log = open(Path(profile) / "chromium.log", "wb")
-        proc = subprocess.Popen([exe, *FLAGS, f"--user-data-dir={profile}", f"--window-size={width},{height}",
-                                 "about:blank"], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        with open(Path(profile) / "chromium.log", "wb") as log:
+            proc = subprocess.Popen([exe, *FLAGS, f"--user-data-dir={profile}", f"--window-size={width},{height}",
+                                     "about:blank"], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         session = None
         try:
             port_file = Path(profile) / "DevToolsActivePort"
@@ -185,7 +186,8 @@ def check_page(html: str | os.PathLike[str], screenshot: str | os.PathLike[str] 
                     check.console_errors.append(f"console.{p['type']}: {_console_text(p)}")
                 elif m == "Runtime.exceptionThrown":
                     d = p.get("exceptionDetails", {})
-                    check.console_errors.append(f"exception: {d.get('exception', {}).get('description', d.get('text'))}")
+                    what = d.get("exception", {}).get("description", d.get("text"))
+                    check.console_errors.append(f"exception: {what}")
                 elif m == "Log.entryAdded" and p.get("entry", {}).get("level") == "error":
                     e = p["entry"]
                     check.console_errors.append(f"log: {e.get('text')} {e.get('url', '')}".strip())
@@ -195,7 +197,7 @@ def check_page(html: str | os.PathLike[str], screenshot: str | os.PathLike[str] 
                         check.requests.append(req)
             try:
                 session.send("Browser.close", session=False)
-            except Exception:  # the browser may close the socket before answering
+            except session.closed_errors:  # the browser may close the socket before answering
                 pass
             return check
         finally:
@@ -206,4 +208,3 @@ def check_page(html: str | os.PathLike[str], screenshot: str | os.PathLike[str] 
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-            log.close()

@@ -14,34 +14,27 @@ from ..atomic import atomic_output
 from ..errors import InaFaceAnalyzerError, OutputError
 from . import aggregate, plots
 from .html import Figures, render
-from .inputs import InputProblem, Inputs, StageHook, discover_inputs
+from .inputs import HasProblems, InputProblem, Inputs, StageHook, discover_inputs
 from .load import load_faces
 from .options import CSV_NAMES, HTML_NAME, ReportOptions
 from .sampling import decide_sampling, timeline_bin
 from .tables import ReportTables, run_bootstrap, summarise
+
 
 class ReportError(InaFaceAnalyzerError):
     """No report can be made (no usable results, output not writable)."""
 
 
 @dataclass
-class ReportResult:
+class ReportResult(HasProblems):
+    """What ``build_report`` wrote and found; ``errors`` and ``missing`` list the inputs left out."""
+
     outdir: Path
     html: Path | None  # None when options.html is False
     files: list[Path]
     tables: ReportTables
     problems: list[InputProblem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[InputProblem]:
-        """Results files that were unreadable or malformed and left out."""
-        return [p for p in self.problems if p.kind == "error"]
-
-    @property
-    def missing(self) -> list[InputProblem]:
-        """Campaign jobs without results."""
-        return [p for p in self.problems if p.kind == "missing"]
 
 
 def _inputs_table(videos: pd.DataFrame, problems: list[InputProblem]) -> pd.DataFrame:
@@ -112,8 +105,8 @@ def build_report(
         if warning:
             overridden.append(warning)
     if len(overridden) > 3:  # one line, not a thousand
-        overridden = [f"{len(overridden)} results files have a sidecar giving another sampling than --fps "
-                      f"{options.fps:g}; their sidecars were used (first: {overridden[0]})"]
+        overridden = [(f"{len(overridden)} results files have a sidecar giving another sampling than --fps "
+                       f"{options.fps:g}; their sidecars were used (first: {overridden[0]})")]
     warnings += overridden
     emit()
 

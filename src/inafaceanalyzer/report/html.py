@@ -97,7 +97,8 @@ def duration(seconds: object) -> str:
     if s == 0:
         return "0"
     if s >= 3600:
-        return f"{int(s // 3600)}\u202fh\u202f{int(round(s % 3600 / 60)):02d}\u202fmin"
+        hours, minutes = divmod(round(s / 60), 60)
+        return f"{hours}\u202fh\u202f{minutes:02d}\u202fmin"
     if s >= 120:
         return f"{s / 60:.1f}\u202fmin"
     return f"{s:.1f}\u202fs"
@@ -132,7 +133,7 @@ def render(
     s = tables.summary.iloc[0]
     v = tables.videos
     n, n_tracked = int(s["videos"]), int(s["videos_tracked"])
-    generated = generated or _dt.datetime.now(_dt.timezone.utc)
+    generated = generated or _dt.datetime.now(_dt.UTC)
     people_available = n_tracked > 0
     conf = f"{options.confidence:.0%}"
     parts: list[str] = []
@@ -146,7 +147,8 @@ def render(
     a(_card(pct(s["share_women_facetime"]), f"women's share of face-time (women / (women + men)) "
             f"{ci(s.get('share_women_facetime_ci_low'), s.get('share_women_facetime_ci_high'))}", "women"))
     if people_available:
-        a(_card(pct(s["share_women_people"]), f"women's share of distinct people {ci(s.get('share_women_people_ci_low'), s.get('share_women_people_ci_high'))}"
+        interval = ci(s.get("share_women_people_ci_low"), s.get("share_women_people_ci_high"))
+        a(_card(pct(s["share_women_people"]), f"women's share of distinct people {interval}"
                 f"<br>{num(s['people'])} people in {n_tracked} tracked video{'s' if n_tracked != 1 else ''}", "women"))
     else:
         a(_card("n/a", "women's share of distinct people: not available (untracked results: a face row is not a "
@@ -262,13 +264,14 @@ in years (a bracket <code>20-34</code> holds ages from 20 up to, not including, 
     errors = [p for p in problems if p.kind == "error"]
     missing = [p for p in problems if p.kind == "missing"]
     a(f"<section><h2>Inputs</h2><p>{n} results file{'s' if n != 1 else ''} in the report; "
-      f"{len(errors)} unreadable or malformed (left out); {len(missing)} campaign job{'s' if len(missing) != 1 else ''} "
-      "without results (missing).</p>")
+      f"{len(errors)} unreadable or malformed (left out); {len(missing)} campaign "
+      f"job{'s' if len(missing) != 1 else ''} without results (missing).</p>")
     for title, items in (("Left out", [str(p) for p in errors]), ("Missing", [str(p) for p in missing]),
                          ("Warnings", warnings)):
         if items:
             lis = "".join(f"<li>{escape(x)}</li>" for x in items[:50])
-            extra = f"<li>\u2026 and {len(items) - 50} more (see <code>inputs.csv</code>)</li>" if len(items) > 50 else ""
+            extra = (f"<li>\u2026 and {len(items) - 50} more (see <code>inputs.csv</code>)</li>"
+                     if len(items) > 50 else "")
             a(f"<h3>{title}</h3><ul class='problems'>{lis}{extra}</ul>")
     a("</section>")
     a("<footer>Tables: " + ", ".join(f"<code>{escape(f)}</code>" for f in csv_files) + ". Face-time in seconds, "

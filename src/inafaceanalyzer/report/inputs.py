@@ -59,19 +59,27 @@ class InputProblem:
         return f"{self.path}: {self.reason}"
 
 
-@dataclass
-class Inputs:
-    files: list[ResultFile] = field(default_factory=list)
-    problems: list[InputProblem] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+class HasProblems:
+    """``errors`` and ``missing`` views of a ``problems`` list."""
+
+    problems: list[InputProblem]
 
     @property
     def errors(self) -> list[InputProblem]:
+        """Results files that were unreadable or malformed and are left out."""
         return [p for p in self.problems if p.kind == "error"]
 
     @property
     def missing(self) -> list[InputProblem]:
+        """Campaign jobs without results."""
         return [p for p in self.problems if p.kind == "missing"]
+
+
+@dataclass
+class Inputs(HasProblems):
+    files: list[ResultFile] = field(default_factory=list)
+    problems: list[InputProblem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 class _NotResults(ValueError):
@@ -218,7 +226,8 @@ def discover_inputs(paths: Iterable[str | os.PathLike[str]], progress: StageHook
                         continue
                     target = _resolve_dest(dest, p)
                     if state is None and not target.exists():
-                        add_problem(target, f"no results yet (job {source or dest}, not in any status table)", "missing")
+                        add_problem(target, f"no results yet (job {source or dest}, not in any status table)",
+                                    "missing")
                     elif state is not None and state not in DONE_STATES:
                         add_problem(target, f"job state is '{state}' (job {source or dest})", "missing")
                     else:

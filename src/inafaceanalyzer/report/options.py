@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -38,7 +39,7 @@ class AgeBrackets:
             raise ValueError("age brackets: give at least one lower bound")
         if b[0] != 0:
             raise ValueError(f"age brackets: the first lower bound must be 0, got {_fmt(b[0])}")
-        if any(not math.isfinite(x) for x in b) or any(hi <= lo for lo, hi in zip(b, b[1:])):
+        if any(not math.isfinite(x) for x in b) or any(hi <= lo for lo, hi in itertools.pairwise(b)):
             raise ValueError("age brackets: lower bounds must be finite and strictly increasing")
         object.__setattr__(self, "bounds", b)
 

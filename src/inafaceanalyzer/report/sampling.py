@@ -52,8 +52,8 @@ def decide_sampling(file: ResultFile, fps: float | None) -> tuple[Sampling, str 
 
 
 def inferred(interval_s: float) -> Sampling:
-    return Sampling(False, interval_s, f"inferred from the time column (median gap): {interval_s:g} s per analysed frame",
-                    inferred=True)
+    how = f"inferred from the time column (median gap): {interval_s:g} s per analysed frame"
+    return Sampling(False, interval_s, how, inferred=True)
 
 
 def timeline_bin(longest_span_s: float, target_bins: int = 40) -> float:
