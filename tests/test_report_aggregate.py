@@ -281,3 +281,14 @@ def test_videos_without_faces_or_without_known_gender(tmp_path):
     fp = r.tables.faces_per_frame
     assert fp[(fp.scope == "empty") & (fp.n_faces == 0)].frames.item() == 120
     assert r.html.is_file()
+
+
+def test_video_names_are_short_and_unique():
+    from pathlib import Path
+
+    from inafaceanalyzer.report.aggregate import video_names
+
+    assert video_names([Path("/r/a.csv"), Path("/r/b.csv")]) == ["a", "b"]
+    assert video_names([Path("/r/ch1/news.csv"), Path("/r/ch2/news.csv")]) == ["ch1/news", "ch2/news"]
+    assert video_names([Path("/r/x.csv"), Path("/r/x.parquet")]) == ["x.csv", "x.parquet"]
+    assert video_names([Path("/r/ALL.csv")]) == ["ALL.csv"]  # ALL is the whole set's scope

@@ -18,29 +18,29 @@ import duckdb
 import pandas as pd
 
 from .inputs import InputProblem, ResultFile
-from .options import ReportOptions
+from .options import ALL, ReportOptions
 from .sampling import Sampling, inferred
 
 SEXES = ("f", "m", "u")
 
 
 def video_names(paths: Sequence[Path]) -> list[str]:
-    """Short unique names: the file stem, or the path below the common folder when stems repeat."""
-    stems = [p.stem for p in paths]
-    if len(set(stems)) == len(stems):
-        return stems
+    """Short unique names: the file stem; else the path below the common folder, without and then
+    with its suffix. ``ALL`` is kept for the whole set."""
+
+    def usable(names: list[str]) -> bool:
+        return len(set(names)) == len(names) and ALL not in names
+
+    names = [p.stem for p in paths]
+    if usable(names):
+        return names
     try:
-        root = Path(os.path.commonpath([str(p.parent) for p in paths]))
+        root: Path | None = Path(os.path.commonpath([str(p.parent) for p in paths]))
     except ValueError:  # different drives
         root = None
-    names = []
-    for p in paths:
-        rel = PurePath(p).relative_to(root) if root is not None else PurePath(p)
-        names.append(str(rel.with_suffix("")))
-    # still duplicates (x.csv and x.parquet side by side): keep the suffix
-    if len(set(names)) != len(names):
-        names = [n + p.suffix for n, p in zip(names, paths)]
-    return names
+    relative = [PurePath(p).relative_to(root) if root is not None else PurePath(p) for p in paths]
+    names = [str(r.with_suffix("")) for r in relative]
+    return names if usable(names) else [str(r) for r in relative]
 
 
 @dataclass

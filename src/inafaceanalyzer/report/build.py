@@ -112,6 +112,7 @@ def build_report(
 
     con = duckdb.connect(":memory:")
     try:
+        con.execute("SET enable_progress_bar = false")  # the library never prints; progress goes to the hook
         if threads:
             con.execute(f"SET threads = {int(threads)}")
         video_fps = [f.sidecar.video_fps if f.sidecar is not None else None for f in files]

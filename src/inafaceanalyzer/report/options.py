@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 DEFAULT_AGE_BOUNDS = (0, 20, 35, 50, 65)
 
+ALL = "ALL"  # the whole set, in the tables' scope column
+
 # the files a report writes in its output folder
 HTML_NAME = "report.html"
 CSV_NAMES = {

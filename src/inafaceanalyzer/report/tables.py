@@ -9,11 +9,10 @@ import numpy as np
 import pandas as pd
 
 from .bootstrap import Replicates, block_bootstrap, percentile_interval, share, stats_matrix
-from .options import ReportOptions
+from .options import ALL, ReportOptions
 
 SEX_NAMES = {"f": "women", "m": "men", "u": "unknown"}
 SEX_INDEX = {"f": 0, "m": 1, "u": 2}
-ALL = "ALL"
 
 
 @dataclass
@@ -108,7 +107,6 @@ def summarise(
         "mean_faces_per_frame": (sums["faces"] / frames.where(frames > 0)),
         "facetime_s": sums[FT].sum(axis=1), **{c: sums[c] for c in FT},
     })
-    per["share_women_facetime"] = np.nan
     per["people"] = ppl.sum(axis=1, min_count=1)
     for c in PP:
         per[c] = ppl[c]
