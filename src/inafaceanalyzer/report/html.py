@@ -274,8 +274,13 @@ in years (a bracket <code>20-34</code> holds ages from 20 up to, not including, 
                      if len(items) > 50 else "")
             a(f"<h3>{title}</h3><ul class='problems'>{lis}{extra}</ul>")
     a("</section>")
+    settings = (f"age brackets {', '.join(tables.brackets[:-1])}; fps for results without a sidecar: "
+                f"{options.fps if options.fps is not None else 'inferred'}; keyframes stand at most "
+                f"{options.keyframe_max_s:g} s; timeline bins of {tables.bin_s:g} s; bootstrap: "
+                f"{options.n_bootstrap} replicates of {options.block_s:g} s blocks, seed {options.seed}, "
+                f"{conf} intervals")
     a("<footer>Tables: " + ", ".join(f"<code>{escape(f)}</code>" for f in csv_files) + ". Face-time in seconds, "
-      "shares as fractions (0 to 1).</footer>")
+      f"shares as fractions (0 to 1). Settings: {escape(settings)}.</footer>")
     body = "\n".join(parts)
     return (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
