@@ -10,6 +10,9 @@ from pathlib import Path
 
 from .errors import OutputError
 
+_UMASK = os.umask(0)  # read once at import (single-threaded): mkstemp files are 0600
+os.umask(_UMASK)
+
 
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
@@ -32,6 +35,7 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        os.chmod(tmp, 0o666 & ~_UMASK)  # the permissions a plain open() would give
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

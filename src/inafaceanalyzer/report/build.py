@@ -1,0 +1,179 @@
+"""``build_report``: results tables in, tables (CSV) and one HTML report out."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from ..atomic import atomic_output
+from ..errors import InaFaceAnalyzerError, OutputError
+from . import aggregate, plots
+from .html import Figures, render
+from .inputs import HasProblems, InputProblem, Inputs, StageHook, discover_inputs
+from .load import load_faces
+from .options import CSV_NAMES, HTML_NAME, ReportOptions
+from .sampling import decide_sampling, timeline_bin
+from .tables import ReportTables, run_bootstrap, summarise
+
+
+class ReportError(InaFaceAnalyzerError):
+    """No report can be made (no usable results, output not writable)."""
+
+
+@dataclass
+class ReportResult(HasProblems):
+    """What ``build_report`` wrote and found; ``errors`` and ``missing`` list the inputs left out."""
+
+    outdir: Path
+    html: Path | None  # None when options.html is False
+    files: list[Path]
+    tables: ReportTables
+    problems: list[InputProblem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _inputs_table(videos: pd.DataFrame, problems: list[InputProblem]) -> pd.DataFrame:
+    ok = pd.DataFrame({"path": videos["results_file"], "status": "included", "video": videos["video"], "reason": ""})
+    bad = pd.DataFrame({"path": [p.path for p in problems], "status": [p.kind for p in problems], "video": "",
+                        "reason": [p.reason for p in problems]})
+    return pd.concat([ok, bad], ignore_index=True) if len(bad) else ok
+
+
+def _round(df: pd.DataFrame) -> pd.DataFrame:
+    return df.round(6)
+
+
+def _file_mode() -> int:
+    """Permissions of a newly created file under the current umask (``atomic_output``'s
+    temporary files are created 0600; a report is meant to be read by others)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def build_report(
+    inputs: Iterable[str | os.PathLike[str]] | Inputs,
+    outdir: str | os.PathLike[str],
+    options: ReportOptions | None = None,
+    *,
+    progress: StageHook | None = None,
+    on_problem: Callable[[InputProblem], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
+    threads: int | None = None,
+) -> ReportResult:
+    """Aggregate results tables into ``outdir``: ``report.html`` and the tables as CSV.
+
+    ``inputs``: results files, folders, campaign job lists or status tables (see
+    ``discover_inputs``), or an ``Inputs`` already discovered. Unusable inputs are reported
+    to ``on_problem`` (and in the result) and left out; ``on_warning`` receives notes such
+    as sampling inferred without a sidecar. ``progress(stage, completed, total)`` follows
+    the long stages (``inputs``, ``read``, ``bootstrap``). Each output is written
+    atomically, and only once everything has been computed. Raises ``ReportError`` when no
+    results file can be used (nothing is written then).
+    """
+    options = options or ReportOptions()
+    out = Path(outdir)
+
+    def hook(stage: str) -> Callable[[int, int | None], None] | None:
+        return None if progress is None else (lambda done, total: progress(stage, done, total))
+
+    found = inputs if isinstance(inputs, Inputs) else discover_inputs(inputs, progress)
+    problems, warnings = list(found.problems), list(found.warnings)
+    emitted_p, emitted_w = 0, 0
+
+    def emit() -> None:
+        nonlocal emitted_p, emitted_w
+        if on_problem is not None:
+            for p in problems[emitted_p:]:
+                on_problem(p)
+        if on_warning is not None:
+            for w in warnings[emitted_w:]:
+                on_warning(w)
+        emitted_p, emitted_w = len(problems), len(warnings)
+
+    emit()
+    files = found.files
+    samplings, overridden = [], []
+    for f in files:
+        sampling, warning = decide_sampling(f, options.fps)
+        samplings.append(sampling)
+        if warning:
+            overridden.append(warning)
+    if len(overridden) > 3:  # one line, not a thousand
+        overridden = [(f"{len(overridden)} results files have a sidecar giving another sampling than --fps "
+                       f"{options.fps:g}; their sidecars were used (first: {overridden[0]})")]
+    warnings += overridden
+    emit()
+
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("SET enable_progress_bar = false")  # the library never prints; progress goes to the hook
+        if threads:
+            con.execute(f"SET threads = {int(threads)}")
+        video_fps = [f.sidecar.video_fps if f.sidecar is not None else None for f in files]
+        failed = load_faces(con, files, video_fps, hook("read"))
+        problems += failed
+        bad_paths = {p.path for p in failed}
+        skip = frozenset(i for i, f in enumerate(files) if str(f.path) in bad_paths)
+        prepared = aggregate.prepare_videos(con, files, samplings, options, skip)
+        problems += prepared.problems
+        warnings += prepared.warnings
+        emit()
+        videos = prepared.videos
+        if videos.empty:
+            raise ReportError("no usable results file: nothing to report" + (
+                f" ({len(problems)} input(s) left out, see the messages above)" if problems else ""))
+        bin_s = options.timeline_bin_s or timeline_bin(float(videos["end_s"].max()))
+        aggregate.build_faces(con, options, bin_s)
+        grid = aggregate.age_grid(con, len(options.age_brackets.all_labels))
+        persons = aggregate.persons(con)
+        fpf = aggregate.faces_per_frame(con)
+        tl = aggregate.timeline(con, bin_s)
+        blocks = aggregate.block_facetime(con)
+    finally:
+        con.close()
+
+    replicates = run_bootstrap(videos, blocks, persons, options, hook("bootstrap"))
+    tables = summarise(videos, grid, persons, fpf, tl, replicates, options, bin_s)
+    frames = {
+        "summary": tables.summary,
+        "videos": tables.videos,
+        "age": tables.age,
+        "timeline": tables.timeline,
+        "faces_per_frame": tables.faces_per_frame,
+        "people": tables.people,
+        "inputs": _inputs_table(videos, problems),
+    }
+    html = None
+    if options.html:
+        n_tracked = int(tables.summary["videos_tracked"].iloc[0])
+        figures = Figures(
+            timeline=plots.timeline(tables, len(videos)),
+            age_pyramid=plots.age_pyramid(tables, people=n_tracked > 0),
+            per_video=plots.per_video(tables),
+            faces_per_frame=plots.faces_per_frame(tables),
+        )
+        html = render(tables, figures, options, problems, warnings, list(CSV_NAMES.values()))
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot create the output folder: {exc.strerror or exc}") from exc
+    written = []
+    mode = _file_mode()
+    for key, name in CSV_NAMES.items():
+        with atomic_output(out / name) as tmp:
+            _round(frames[key]).to_csv(tmp, index=False)
+            tmp.chmod(mode)
+        written.append(out / name)
+    if html is not None:  # last: a report.html is never older than the tables beside it
+        with atomic_output(out / HTML_NAME) as tmp:
+            tmp.write_text(html, encoding="utf-8")
+            tmp.chmod(mode)
+        written.append(out / HTML_NAME)
+    return ReportResult(out, out / HTML_NAME if html is not None else None, written, tables, problems, warnings)

@@ -1,0 +1,97 @@
+"""The sidecar ``X.json`` that the analysis commands write next to a results table ``X.csv``.
+
+It says how the video was sampled, which the table alone cannot: frames analysed without
+any face have no row. Format ``inaFaceAnalyzer-results/1``::
+
+    {"format": "inaFaceAnalyzer-results/1", "source": "...", "engine": "video",
+     "options": {"fps": 1.0, ...}, "video": {"width": .., "height": .., "fps": 25.0, "duration_s": ..},
+     "analysis": {"frames_analysed": 600, "frame_interval_s": 1.0, "first_time_s": 0.0,
+                  "last_time_s": 599.0}, "provenance": {...}}
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+FORMAT = "inaFaceAnalyzer-results/1"
+ENGINES = ("video", "videotracking", "videokeyframes")
+
+
+class SidecarError(ValueError):
+    """The sidecar exists but cannot be used; the message names the file and the reason."""
+
+
+@dataclass(frozen=True)
+class Sidecar:
+    path: Path
+    source: str | None
+    engine: str | None
+    video_fps: float | None
+    duration_s: float | None
+    frames_analysed: int | None
+    frame_interval_s: float | None
+    first_time_s: float | None
+    last_time_s: float | None
+
+    @property
+    def keyframes(self) -> bool:
+        return self.engine == "videokeyframes"
+
+
+def sidecar_path(results: Path) -> Path:
+    """``X.json`` for ``X.csv`` or ``X.parquet``."""
+    return results.with_suffix(".json")
+
+
+def _number(section: dict, key: str, where: Path, *, integer: bool = False, positive: bool = False) -> float | None:
+    value = section.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise SidecarError(f"{where}: '{key}' must be a number, got {value!r}")
+    if positive and value <= 0:
+        raise SidecarError(f"{where}: '{key}' must be positive, got {value!r}")
+    if integer:
+        if value != int(value) or value < 0:
+            raise SidecarError(f"{where}: '{key}' must be a whole number, got {value!r}")
+        return int(value)
+    return float(value)
+
+
+def read_sidecar(results: Path) -> Sidecar | None:
+    """The sidecar of ``results``, ``None`` when there is none; raises ``SidecarError`` when unusable."""
+    path = sidecar_path(results)
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SidecarError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SidecarError(f"{path}: not valid JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise SidecarError(f"{path}: expected a JSON object")
+    if data.get("format") != FORMAT:
+        raise SidecarError(f"{path}: format is {data.get('format')!r}, expected {FORMAT!r}")
+    engine = data.get("engine")
+    if engine is not None and engine not in ENGINES:
+        raise SidecarError(f"{path}: unknown engine {engine!r} (expected one of {', '.join(ENGINES)})")
+    video = data.get("video") or {}
+    analysis = data.get("analysis") or {}
+    if not isinstance(video, dict) or not isinstance(analysis, dict):
+        raise SidecarError(f"{path}: 'video' and 'analysis' must be JSON objects")
+    source = data.get("source")
+    return Sidecar(
+        path=path,
+        source=str(source) if source is not None else None,
+        engine=engine,
+        video_fps=_number(video, "fps", path, positive=True),
+        duration_s=_number(video, "duration_s", path),
+        frames_analysed=_number(analysis, "frames_analysed", path, integer=True),  # type: ignore[arg-type]
+        frame_interval_s=_number(analysis, "frame_interval_s", path, positive=True),
+        first_time_s=_number(analysis, "first_time_s", path),
+        last_time_s=_number(analysis, "last_time_s", path),
+    )
