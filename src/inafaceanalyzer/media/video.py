@@ -112,7 +112,7 @@ def open_container(source: str | os.PathLike[str], timeout_s: float = DEFAULT_TI
     if is_url(name):
         options = {"reconnect": "0", "rw_timeout": str(int(timeout_s * 1e6))}
     try:
-        container = av.open(name, mode="r", options=options, timeout=(timeout_s, timeout_s))
+        container = av.open(name, mode="r", options=options, timeout=(timeout_s, timeout_s), metadata_errors="replace")
     except av.error.ExitError as exc:
         raise MediaOpenError(name, f"timed out after {timeout_s:g} s") from exc
     except av.error.FFmpegError as exc:
@@ -122,6 +122,13 @@ def open_container(source: str | os.PathLike[str], timeout_s: float = DEFAULT_TI
     if not container.streams.video:
         container.close()
         raise MediaOpenError(name, "no video stream (audio-only or not a video)")
+    stream = container.streams.video[0]
+    if stream.codec_context is None:
+        container.close()
+        raise MediaOpenError(name, "unknown or unsupported video codec")
+    if not stream.codec_context.width or not stream.codec_context.height:
+        container.close()
+        raise MediaOpenError(name, "video stream without picture dimensions")
     return container
 
 
