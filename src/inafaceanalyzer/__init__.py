@@ -7,10 +7,12 @@ Public API::
 """
 
 from ._version import __version__
-from .analyzers import FaceAnalyzer, ImageAnalyzer, PreprocessedImageAnalyzer
+from .analyzers import FaceAnalyzer, ImageAnalyzer, PreprocessedImageAnalyzer, VideoTracking
 from .classification import GenderAgeClassifier, decfunc2labels
 from .detection import DetectionOptions, YuNetDetector
+from .smoothing import average_results
 from .errors import InaFaceAnalyzerError, MediaError, MediaOpenError, ModelLoadError
+from .tracking import TrackingDetector, TrackingOptions
 from .types import Detection, Frame, Rect
 
 __all__ = [
@@ -26,7 +28,11 @@ __all__ = [
     "ModelLoadError",
     "PreprocessedImageAnalyzer",
     "Rect",
+    "TrackingDetector",
+    "TrackingOptions",
+    "VideoTracking",
     "YuNetDetector",
     "__version__",
+    "average_results",
     "decfunc2labels",
 ]
