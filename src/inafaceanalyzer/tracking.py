@@ -143,16 +143,41 @@ class PreparedFrame:
 
 
 @dataclass(eq=False)
+class _Motion:
+    """Where something was last seen, when, and its speed (pixels per frame) between sightings."""
+
+    box: Rect
+    at: int
+    velocity: tuple[float, float] | None = None
+
+    def observe(self, box: Rect, position: int) -> None:
+        dt = position - self.at
+        if dt > 0:
+            (ax, ay), (bx, by) = self.box.center, box.center
+            v = ((bx - ax) / dt, (by - ay) / dt)
+            self.velocity = v if self.velocity is None else ((self.velocity[0] + v[0]) / 2, (self.velocity[1] + v[1]) / 2)
+        self.box, self.at = box, position
+
+    def predicted(self, position: int) -> Rect:
+        """The box at ``position`` at the measured speed."""
+        vx, vy = self.velocity or (0.0, 0.0)
+        return self.box.transpose(vx * (position - self.at), vy * (position - self.at))
+
+
+@dataclass(eq=False)
 class _Track:
     face_id: int
     tracker: VisualTracker
-    box: Rect  # where it was last seen
-    anchor: Rect  # its last detected box ...
-    anchor_at: int  # ... and that frame's position
+    box: Rect  # where it is now
+    detected_motion: _Motion  # its detections
+    followed_motion: _Motion  # its detections and confidently tracked boxes
     start_on: np.ndarray | None = None  # the frame its tracker is still to start on, at ``box``
-    velocity: tuple[float, float] = (0.0, 0.0)  # pixels per frame, measured between detections
     missed: int = 0  # detection frames in a row without a matching detection
     lost_at: float = math.nan  # time (s) when it stopped being followed
+
+    @classmethod
+    def new(cls, face_id: int, tracker: VisualTracker, box: Rect, position: int) -> _Track:
+        return cls(face_id, tracker, box, _Motion(box, position), _Motion(box, position))
 
     def follow(self, gray: np.ndarray) -> float:
         """Move to the next frame with the visual tracker; its confidence."""
@@ -162,20 +187,15 @@ class _Track:
         self.box, conf = self.tracker.update(gray)
         return conf
 
-    def predicted(self, position: int) -> Rect:
-        """Its box at ``position`` if it kept moving as between its last detections."""
-        dt = position - self.anchor_at
-        return self.anchor.transpose(self.velocity[0] * dt, self.velocity[1] * dt)
-
     def detected(self, box: Rect, gray: np.ndarray, position: int) -> None:
-        dt = position - self.anchor_at
-        if dt > 0:
-            (ax, ay), (bx, by) = self.anchor.center, box.center
-            v = ((bx - ax) / dt, (by - ay) / dt)
-            self.velocity = v if self.velocity == (0.0, 0.0) else (
-                (self.velocity[0] + v[0]) / 2, (self.velocity[1] + v[1]) / 2)
-        self.box, self.anchor, self.anchor_at, self.start_on = box, box, position, gray
-        self.missed, self.lost_at = 0, math.nan
+        self.detected_motion.observe(box, position)
+        self.followed_motion.observe(box, position)
+        self.box, self.start_on, self.missed, self.lost_at = box, gray, 0, math.nan
+
+    def whereabouts(self, position: int) -> list[Rect]:
+        """Where it may be at ``position``: last detected, and extrapolated from detections or tracking."""
+        return [self.detected_motion.box, self.detected_motion.predicted(position),
+                self.followed_motion.predicted(position)]
 
 
 def _visible_share(box: Rect, width: int, height: int) -> float:
@@ -258,7 +278,7 @@ class TrackingDetector:
             if detections is None:
                 detections = list(self.detector(image))
         if detections is None:
-            out = self._track(prepared.gray, now)
+            out = self._track(prepared.gray, position, now)
         else:
             out = self._associate(detections, prepared.gray, position, now)
         self._lost = [t for t in self._lost if now - t.lost_at < self.options.max_lost_s]
@@ -271,21 +291,22 @@ class TrackingDetector:
             return False
         return float(np.abs(thumbnail - previous).mean()) >= threshold
 
-    def _alive(self, track: _Track, conf: float, gray: np.ndarray, now: float) -> bool:
+    def _alive(self, track: _Track, conf: float, gray: np.ndarray, position: int, now: float) -> bool:
         """Whether ``track`` is still followed after its tracker reported ``conf``; ends it if not."""
         visible = _visible_share(track.box, gray.shape[1], gray.shape[0])
         if conf >= self.options.min_track_conf and visible >= self.options.min_visible:
+            track.followed_motion.observe(track.box, position)
             return True
         if self.options.max_lost_s > 0 and visible >= self.options.min_visible:
             track.lost_at = now  # ended inside the frame: remembered a while
             self._lost.append(track)
         return False
 
-    def _track(self, gray: np.ndarray, now: float) -> list[Detection]:
+    def _track(self, gray: np.ndarray, position: int, now: float) -> list[Detection]:
         out, kept = [], []
         for track in self._tracks:
             conf = track.follow(gray)
-            if self._alive(track, conf, gray, now):
+            if self._alive(track, conf, gray, position, now):
                 kept.append(track)
                 out.append(Detection(track.box, face_id=track.face_id, track_conf=conf))
         self._tracks = kept
@@ -306,13 +327,6 @@ class TrackingDetector:
         pairs = match_boxes([t.box for t in self._tracks], boxes, opts.min_match_iou)
         for i, j in pairs:
             take(self._tracks[i], detections[j])
-        free = sorted(set(range(len(detections))) - {j for _, j in pairs})
-        if free and self._lost:
-            found = match_lost(self._lost, [boxes[j] for j in free], position, opts.lost_radius)
-            for i, k in found:
-                take(self._lost[i], detections[free[k]])
-            self._lost = [t for i, t in enumerate(self._lost) if i not in {i for i, _ in found}]
-            free = [j for k, j in enumerate(free) if k not in {k for _, k in found}]
         matched = {i for i, _ in pairs}
         for i, track in enumerate(self._tracks):
             if i in matched:
@@ -320,15 +334,22 @@ class TrackingDetector:
             if track.missed < opts.max_missed:  # undetected: follow it if its tracker is sure of it
                 conf = track.follow(gray)
                 duplicate = any(track.box.iou(b) >= opts.min_match_iou for b in boxes)
-                if not duplicate and self._alive(track, conf, gray, now):
+                if not duplicate and self._alive(track, conf, gray, position, now):
                     track.missed += 1
                     out.append(Detection(track.box, face_id=track.face_id, track_conf=conf))
                     kept.append(track)
                 continue
-            self._alive(track, -math.inf, gray, now)  # missed by the detector: ends
+            self._alive(track, -math.inf, gray, position, now)  # missed by the detector: ends (or is lost)
+        free = sorted(set(range(len(detections))) - {j for _, j in pairs})
+        if free and self._lost:
+            found = match_lost(self._lost, [boxes[j] for j in free], position, opts.lost_radius)
+            for i, k in found:
+                take(self._lost[i], detections[free[k]])
+            self._lost = [t for i, t in enumerate(self._lost) if i not in {i for i, _ in found}]
+            free = [j for k, j in enumerate(free) if k not in {k for _, k in found}]
         for j in free:
             det = detections[j]
-            track = _Track(self._next_id, self.tracker_factory(), det.bbox, det.bbox, position)
+            track = _Track.new(self._next_id, self.tracker_factory(), det.bbox, position)
             self._next_id += 1
             take(track, det)
         self._tracks = kept
@@ -357,7 +378,8 @@ def match_lost(
     A detection may take a lost track back when its centre lies within
     ``radius`` face sizes (the larger side of the track's last detected box)
     of where the track was last detected or of where it would be had it kept
-    its measured speed, and its size is within a factor 2 of that box's.
+    the speed measured between its detections, or between its confidently
+    tracked positions; and its size is within a factor 2 of that box's.
     Boxes of faces half hidden when they were lost are often cut short, so
     distances between centres are used rather than IoU.
     """
@@ -366,7 +388,7 @@ def match_lost(
     far = radius + 1.0
     cost = np.full((len(tracks), len(detections)), far)
     for i, track in enumerate(tracks):
-        size = track.anchor.max_dim_len
+        size = track.detected_motion.box.max_dim_len
         if size <= 0:
             continue
         for j, det in enumerate(detections):
@@ -374,7 +396,7 @@ def match_lost(
                 continue
             cx, cy = det.center
             cost[i, j] = min(
-                math.hypot(cx - x, cy - y) / size for x, y in (track.anchor.center, track.predicted(position).center)
+                math.hypot(cx - x, cy - y) / size for x, y in (box.center for box in track.whereabouts(position))
             )
     rows, cols = linear_sum_assignment(cost)
     return [(int(r), int(c)) for r, c in zip(rows, cols) if cost[r, c] <= radius]
