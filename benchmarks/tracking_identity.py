@@ -5,7 +5,9 @@
    by a passing bar, leaving and coming back), analysed with ``detect_period``
    1, 3 and 5 at the videos' 25 fps and at ``--fps``: IDF1, MOT identity
    switches, face_ids per ground-truth track (fragmentation; a face leaving the
-   frame and coming back is a new ground-truth track), recall. Also compared:
+   frame and coming back is a new ground-truth track), recall, and the share of
+   each person's main face_id rows whose gender label is the person's, unsmoothed
+   (``sex ok``) and smoothed (``avg ok``). Also compared:
    the tracker with the original's rules (no memory of lost tracks, no shot
    changes) and with undetected tracks kept alive while their tracker is
    confident (``max_missed=1``).
@@ -51,19 +53,28 @@ def scene_figures(classifier: GenderAgeClassifier, fps_values: list[float | None
     with tempfile.TemporaryDirectory(prefix="ifa-scenes-") as tmp:
         videos = [(s, s.write(Path(tmp) / f"{s.name}.mp4")) for s in scenes(people)]
         print(f"\n{'variant':18s} {'fps':>4s} {'period':>6s} {'IDF1':>6s} {'ID sw':>6s} {'ids/GT':>6s} "
-              f"{'recall':>6s}   per scene IDF1 ({', '.join(s.name for s, _ in videos)})")
+              f"{'recall':>6s} {'sex ok':>6s} {'avg ok':>6s}   per scene IDF1 ({', '.join(s.name for s, _ in videos)})")
         for variant, options in VARIANTS.items():
             for fps in fps_values:
                 for period in PERIODS:
                     analyzer = VideoTracking(period, face_classifier=classifier, tracking=options)
-                    per_scene = []
+                    per_scene, raw_ok, avg_ok = [], [], []
                     for scene, path in videos:
+                        truth = scene.truth()
                         table = analyzer(path, fps=fps)
-                        per_scene.append(identity_scores(scene.truth(), table, scene.sampled(fps)))
+                        scores = identity_scores(truth, table, scene.sampled(fps))
+                        per_scene.append(scores)
+                        # gender agreement of the rows of each person's main face_id
+                        sex = dict(zip(truth.gt_id, truth.sex))
+                        for gid, fid in scores.main_id.items():
+                            rows = table[table.face_id == fid]
+                            raw_ok += list(rows.sex_label == sex[gid])
+                            avg_ok += list(rows.sex_label_avg == sex[gid])
                     print(f"{variant:18s} {fps or 25:>4g} {period:>6d} "
                           f"{np.mean([s.idf1 for s in per_scene]):6.3f} {sum(s.id_switches for s in per_scene):6d} "
                           f"{np.mean([s.fragmentation for s in per_scene]):6.2f} "
-                          f"{np.mean([s.recall for s in per_scene]):6.3f}   "
+                          f"{np.mean([s.recall for s in per_scene]):6.3f} "
+                          f"{np.mean(raw_ok):6.3f} {np.mean(avg_ok):6.3f}   "
                           + " ".join(f"{s.idf1:.3f}" for s in per_scene))
 
 

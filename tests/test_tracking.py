@@ -251,7 +251,8 @@ def test_cli_videotracking_with_fps(tmp_path, scene_videos):
 @pytest.mark.skipif(not (SHARED_VIDEOS / "intel-head-pose-face-detection-female-and-male.gif").is_file(),
                     reason=f"intel sample GIF not found in {SHARED_VIDEOS}")
 def test_woman_and_man_gif(classifier):
-    df = VideoTracking(3, face_classifier=classifier)(SHARED_VIDEOS / "intel-head-pose-face-detection-female-and-male.gif")
+    gif = SHARED_VIDEOS / "intel-head-pose-face-detection-female-and-male.gif"
+    df = VideoTracking(3, face_classifier=classifier)(gif)
     assert df.face_id.nunique() == 2
     for fid, rows in df.groupby("face_id"):
         woman = np.mean([Rect(*b).center[0] for b in rows.bbox]) < 240  # she is on the left

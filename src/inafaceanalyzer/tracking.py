@@ -40,6 +40,7 @@ import dlib
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from .pipeline import Detector
 from .types import Detection, Frame, Rect
 
 THUMBNAIL_SIZE = (32, 18)  # width, height of the grey thumbnails compared to find shot changes
@@ -155,7 +156,9 @@ class _Motion:
         if dt > 0:
             (ax, ay), (bx, by) = self.box.center, box.center
             v = ((bx - ax) / dt, (by - ay) / dt)
-            self.velocity = v if self.velocity is None else ((self.velocity[0] + v[0]) / 2, (self.velocity[1] + v[1]) / 2)
+            if self.velocity is not None:  # smoothed: the mean of the last speed and the one before
+                v = ((self.velocity[0] + v[0]) / 2, (self.velocity[1] + v[1]) / 2)
+            self.velocity = v
         self.box, self.at = box, position
 
     def predicted(self, position: int) -> Rect:
@@ -221,7 +224,7 @@ class TrackingDetector:
 
     def __init__(
         self,
-        detector: Callable[[np.ndarray], list[Detection]],
+        detector: Detector,
         detect_period: int,
         options: TrackingOptions | None = None,
         tracker_factory: Callable[[], VisualTracker] = CorrelationTracker,
@@ -245,7 +248,7 @@ class TrackingDetector:
 
     def landmark_box(self, bbox: Rect) -> Rect:
         """The wrapped detector's landmark box: tracked boxes keep the detector's box shape."""
-        return self.detector.landmark_box(bbox)  # type: ignore[attr-defined]
+        return self.detector.landmark_box(bbox)
 
     def is_detection_frame(self, position: int) -> bool:
         """Whether the frame at ``position`` (0-based, in the stream) is a detection frame."""
@@ -312,7 +315,9 @@ class TrackingDetector:
         self._tracks = kept
         return out
 
-    def _associate(self, detections: Sequence[Detection], gray: np.ndarray, position: int, now: float) -> list[Detection]:
+    def _associate(
+        self, detections: Sequence[Detection], gray: np.ndarray, position: int, now: float
+    ) -> list[Detection]:
         """Match this frame's detections to the tracks (at their last boxes), then to the lost tracks."""
         opts = self.options
         out: list[Detection] = []
