@@ -14,10 +14,13 @@ from .analyzers import (
     VideoAnalysis,
     VideoAnalyzer,
     VideoKeyframes,
+    VideoTracking,
 )
 from .classification import GenderAgeClassifier, decfunc2labels
 from .detection import DetectionOptions, YuNetDetector
 from .errors import InaFaceAnalyzerError, MediaError, MediaOpenError, ModelLoadError
+from .smoothing import average_results
+from .tracking import TrackingDetector, TrackingOptions
 from .types import Detection, Frame, Rect
 
 __all__ = [
@@ -33,10 +36,14 @@ __all__ = [
     "ModelLoadError",
     "PreprocessedImageAnalyzer",
     "Rect",
+    "TrackingDetector",
+    "TrackingOptions",
     "VideoAnalysis",
     "VideoAnalyzer",
     "VideoKeyframes",
+    "VideoTracking",
     "YuNetDetector",
     "__version__",
+    "average_results",
     "decfunc2labels",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import pandas as pd
 
@@ -16,6 +16,8 @@ from .media.images import ErrorHandler, image_frames
 from .media.prefetch import prefetch
 from .pipeline import Detector, analyze_stream
 from .progress import ProgressHook
+from .smoothing import average_results
+from .tracking import TrackingDetector, TrackingOptions
 from .types import Frame
 from .media.video import DEFAULT_TIMEOUT_S, DecodeStats, VideoInfo, VideoReader
 
@@ -259,3 +261,45 @@ class VideoKeyframes(VideoAnalyzer):
                 table, reader.info, self.engine, self._options(), tally.count, None, tally.first, tally.last,
                 reader.stats,
             )
+
+
+class VideoTracking(VideoAnalyzer):
+    """The original's ``videotracking`` engine: faces detected every ``detect_period`` analysed
+    frames, tracked in between, and each face's gender and age averaged over its track.
+
+    Rows carry ``face_id`` (unique within the video, from 0) and ``track_conf``
+    (see :class:`~inafaceanalyzer.tracking.TrackingDetector`), then the
+    per-track averages ``sex_decfunc_avg``, ``age_decfunc_avg``,
+    ``sex_label_avg`` and ``age_label_avg``
+    (:func:`~inafaceanalyzer.smoothing.average_results`). ``detect_period``
+    counts analysed frames: with ``fps=5`` and ``detect_period=3`` faces are
+    detected every 0.6 s. ``tracking``: the tracker's thresholds.
+    """
+
+    engine = "videotracking"
+
+    def __init__(
+        self,
+        detect_period: int,
+        face_detector: FaceDetector | None = None,
+        face_classifier: GenderAgeClassifier | None = None,
+        batch_len: int = 32,
+        device: str = "auto",
+        tracking: TrackingOptions | None = None,
+    ) -> None:
+        if detect_period < 1:
+            raise ValueError(f"detect_period must be >= 1, got {detect_period}")
+        super().__init__(face_detector, face_classifier, batch_len, device)
+        self.detect_period = detect_period
+        self.tracking = tracking or TrackingOptions()
+
+    def _run(self, frames: Iterable[Frame], progress: ProgressHook | None, total: int | None) -> pd.DataFrame:
+        tracker = TrackingDetector(self.face_detector, self.detect_period, self.tracking)
+        table = self._process_stream(frames, tracker, tracking=True, timed=True, progress=progress, total=total)
+        return average_results(table)
+
+    def _options(self, **options: object) -> dict:
+        record = super()._options(**options)
+        record["detect_period"] = self.detect_period
+        record["tracking"] = asdict(self.tracking)
+        return record

@@ -31,6 +31,22 @@ class Detector(Protocol):
     def landmark_box(self, bbox: Rect) -> Rect: ...
 
 
+class StagedDetector(Detector, Protocol):
+    """A stateful detector (a tracker) whose per-frame work splits in two.
+
+    ``prepare(position, frame)`` does what does not depend on earlier frames
+    (e.g. running a face detector on the frames it chose by their 0-based
+    ``position`` in the stream); it must be thread-safe, and the core runs it
+    ahead, on several frames in parallel. ``update(frame, prepared)`` then
+    sees the frames one by one, in order. Both receive the whole
+    :class:`~inafaceanalyzer.types.Frame`, time included.
+    """
+
+    def prepare(self, position: int, frame: Frame) -> object: ...
+
+    def update(self, frame: Frame, prepared: object) -> list[Detection]: ...
+
+
 def output_columns(classifier: GenderAgeClassifier, tracking: bool = False, timed: bool = False) -> list[str]:
     """Column order of the results table, the original's first, new ones appended."""
     cols = ["frame", "bbox", "face_id", "detect_conf", "track_conf"] if tracking else ["frame", "bbox", "detect_conf"]
@@ -76,24 +92,39 @@ def analyze_stream(
     ``on_frame`` is called after each frame, in order (for progress).
     ``workers`` threads detect and align frames in parallel when the detector
     is stateless (default: one per CPU core); a stateful detector (a
-    tracker) always sees the frames one by one, in order.
+    tracker) always sees the frames one by one, in order, though the
+    ``prepare`` stage of a :class:`StagedDetector` runs in those threads.
     """
     if batch_len < 1:
         raise ValueError(f"batch_len must be >= 1, got {batch_len}")
     if workers is None:
         workers = os.cpu_count() or 1
-    if not getattr(detector, "stateless", False):
+    stateless = getattr(detector, "stateless", False)
+    staged = not stateless and hasattr(detector, "prepare") and hasattr(detector, "update")
+    if not stateless and not staged:
         workers = 1
 
-    def faces_of(frame: Frame) -> FrameFaces:
-        detections = detector(frame.image)
+    def faces_of(frame: Frame, detections: list[Detection]) -> FrameFaces:
         chips = [aligner.chips(frame.image, detector.landmark_box(d.bbox)) for d in detections]
         return FrameFaces(frame.index, frame.time, detections, chips, frame)
+
+    if staged:
+        staged_detector: StagedDetector = detector  # type: ignore[assignment]
+
+        def prepare(item: tuple[int, Frame]) -> tuple[Frame, object]:
+            return item[1], staged_detector.prepare(item[0], item[1])
+
+        found_frames: Iterable[FrameFaces] = (
+            faces_of(frame, staged_detector.update(frame, prepared))
+            for frame, prepared in ordered_map(prepare, enumerate(frames), workers)
+        )
+    else:
+        found_frames = ordered_map(lambda frame: faces_of(frame, detector(frame.image)), frames, workers)
 
     rows: list[tuple] = []
     pending: list[FaceChips] = []
     classified: list[pd.DataFrame] = []
-    for found in ordered_map(faces_of, frames, workers):
+    for found in found_frames:
         for det, chips in zip(found.detections, found.chips):
             pending.append(chips)
             rows.append((found.index, reported_bbox(det.bbox, classifier), det.face_id, det.detect_conf,
