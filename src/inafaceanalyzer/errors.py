@@ -36,3 +36,7 @@ class MediaDecodeError(MediaError):
 
 class OutputError(InaFaceAnalyzerError):
     """An output file or directory cannot be written."""
+
+
+class ResultsError(MediaError):
+    """A results table (CSV, Parquet) cannot be read, or lacks the columns an export needs."""
