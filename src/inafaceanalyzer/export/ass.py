@@ -108,11 +108,11 @@ def _document(width: int, height: int, style: FaceStyle, metadata: dict | None) 
     subs.styles = {
         "box": pysubs2.SSAStyle(
             primarycolor=pysubs2.Color(0, 0, 0, 255), outlinecolor=pysubs2.Color(*style.unknown),
-            outline=line / 2, shadow=0, borderstyle=1, alignment=pysubs2.Alignment.TOP_LEFT,
+            outline=line, shadow=0, borderstyle=1, alignment=pysubs2.Alignment.TOP_LEFT,
             marginl=0, marginr=0, marginv=0,
         ),
         "label": pysubs2.SSAStyle(
-            fontname="DejaVu Sans", fontsize=text_px * 1.25, primarycolor=pysubs2.Color(0, 0, 0),
+            fontname="DejaVu Sans", fontsize=text_px * 1.5, primarycolor=pysubs2.Color(0, 0, 0),
             outlinecolor=pysubs2.Color(*style.unknown), backcolor=pysubs2.Color(0, 0, 0, 255),
             outline=max(2, text_px // 5), shadow=0, borderstyle=3, alignment=pysubs2.Alignment.BOTTOM_LEFT,
             marginl=0, marginr=0, marginv=0,

@@ -135,6 +135,7 @@ class Transcoder:
         self.time_base = Fraction(self.vin.time_base) if self.vin.time_base else Fraction(1, 90000)
         self.rotation = info.rotation
         self.corrupt_packets = 0
+        self._errors_in_row = 0
         self._start = self.vin.start_time
         self._last_pts: int | None = None
         try:
@@ -154,6 +155,10 @@ class Transcoder:
         stream.options = {"crf": str(settings.crf), "preset": settings.preset}
         stream.codec_context.time_base = self.time_base
         stream.codec_context.thread_count = settings.threads
+        cin = self.vin.codec_context  # keep the colour tags, so that players show the source's colours
+        tags = ("colorspace", "color_primaries", "color_trc") + (("color_range",) if cin.pix_fmt == "yuv420p" else ())
+        for tag in tags:
+            setattr(stream.codec_context, tag, getattr(cin, tag))
         return stream
 
     def _add_audio(self, settings: EncoderSettings):
@@ -209,7 +214,7 @@ class Transcoder:
             return
         except av.error.FFmpegError as exc:  # corrupt data: skip the packet, as the analysis did
             self.corrupt_packets += 1
-            self._errors_in_row = getattr(self, "_errors_in_row", 0) + 1
+            self._errors_in_row += 1
             if self._errors_in_row >= MAX_CONSECUTIVE_ERRORS:
                 raise MediaDecodeError(self.source.name, f"{self._errors_in_row} corrupt packets in a row") from exc
             return
@@ -246,7 +251,8 @@ class Transcoder:
         if self.rotation:
             image = _rgb(frame)
             annotator.draw_rgb(image, marks)
-            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+            frame = av.VideoFrame.from_ndarray(image, format="rgb24").reformat(
+                format="yuv420p", dst_colorspace="ITU709" if _matrix(frame) == "bt709" else "ITU601")
         elif frame.format.name != "yuv420p" or frame.width % 2 or frame.height % 2:
             frame = frame.reformat(width=frame.width // 2 * 2, height=frame.height // 2 * 2, format="yuv420p")
         if marks and not self.rotation:
