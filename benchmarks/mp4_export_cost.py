@@ -165,20 +165,24 @@ def main():
     if not args.no_rgb:
         contenders["drawing via RGB round trip"] = lambda d: rgb_roundtrip_export(video, csv, d, settings)
     times = {name: [] for name in contenders}
+    cpu = {name: [] for name in contenders}
     for r in range(args.rounds):
         for i, (name, run) in enumerate(contenders.items()):
             dest = CACHE / f"bench_out_{i}.mp4"
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             run(dest)
             times[name].append(time.perf_counter() - t)
+            cpu[name].append(time.process_time() - c)  # all threads of this process (FFmpeg's included)
             dest.unlink()
         print(f"round {r + 1}: " + ", ".join(f"{ts[-1]:.1f} s" for ts in times.values()), flush=True)
-    base = min(times["plain PyAV re-encode (baseline)"])
-    base_median = statistics.median(times["plain PyAV re-encode (baseline)"])
-    print(f"best of {args.rounds} rounds (median in brackets), ratio to the baseline:")
-    for name, ts in times.items():
-        print(f"  {name:34s} {min(ts):7.1f} s ({statistics.median(ts):.1f} s)  "
-              f"x{min(ts) / base:.2f} (x{statistics.median(ts) / base_median:.2f})")
+    baseline = "plain PyAV re-encode (baseline)"
+    print(f"best of {args.rounds} rounds, wall time (median) and CPU time (median), ratios to the baseline:")
+    for name in contenders:
+        wall, used = times[name], cpu[name]
+        print(f"  {name:34s} wall {min(wall):6.1f} s x{min(wall) / min(times[baseline]):.2f} "
+              f"({statistics.median(wall):.1f} s x{statistics.median(wall) / statistics.median(times[baseline]):.2f})  "
+              f"CPU {min(used):6.1f} s x{min(used) / min(cpu[baseline]):.2f} "
+              f"({statistics.median(used):.1f} s x{statistics.median(used) / statistics.median(cpu[baseline]):.2f})")
 
 
 if __name__ == "__main__":
