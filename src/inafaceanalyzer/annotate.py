@@ -30,6 +30,7 @@ RGB = tuple[int, int, int]
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 _FONT_PX = 22  # cap height + descent of FONT at scale 1, in pixels
+_LABEL_CACHE = 512  # rendered label tags kept per annotator
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +150,7 @@ class Annotator:
         self._line_width = line_width
         self._text_height = text_height
         self._yuv: dict[tuple[RGB, str, bool], tuple[int, int, int]] = {}
+        self._labels: dict[tuple, list[np.ndarray]] = {}
 
     def __call__(self, image: np.ndarray, faces: pd.DataFrame | Sequence[FaceMark]) -> np.ndarray:
         """A copy of the RGB ``image`` (``[H, W, 3]`` uint8) with ``faces`` drawn on it."""
@@ -192,27 +194,42 @@ class Annotator:
             self._draw_label(layers, mark, color, convert(text_color(mark.color)), scale, font_thickness,
                              line, width, height)
 
-    @staticmethod
-    def _draw_label(layers, mark: FaceMark, color, ink, scale: float, font_thickness: int, line: int,
-                    width: int, height: int) -> None:
-        (tw, th), baseline = cv2.getTextSize(mark.text, FONT, scale, font_thickness)
-        pad = max(2, th // 4)
-        w, h = tw + 2 * pad, th + baseline + 2 * pad
-        w += w % 2
-        h += h % 2
+    def _draw_label(self, layers: list[_Layer], mark: FaceMark, color, ink, scale: float, font_thickness: int,
+                    line: int, width: int, height: int) -> None:
+        patches = self._label_patches(layers, mark.text, color, ink, scale, font_thickness)
+        h, w = patches[0].shape[:2]
         x1, y1 = mark.bbox[0], mark.bbox[1]
         top = y1 - line // 2 - h if y1 - line // 2 - h >= 0 else y1 + line // 2  # above the box, else inside
         left = min(max(x1 - line // 2, 0), max(width - w, 0))
         left, top = left & ~1, max(top, 0) & ~1  # even, so that 4:2:0 chroma lines up
+        for layer, patch in zip(layers, patches):
+            _paste(layer.array, patch, left // layer.scale, top // layer.scale)
+
+    def _label_patches(self, layers: list[_Layer], text: str, color, ink, scale: float,
+                       font_thickness: int) -> list[np.ndarray]:
+        """The label tag rendered for each layer (cached: the same labels recur frame after frame)."""
+        key = (text, color, ink, scale, font_thickness, tuple((layer.scale, layer.channel) for layer in layers))
+        cached = self._labels.get(key)
+        if cached is not None:
+            return cached
+        (tw, th), baseline = cv2.getTextSize(text, FONT, scale, font_thickness)
+        pad = max(2, th // 4)
+        w, h = tw + 2 * pad, th + baseline + 2 * pad
+        w, h = w + w % 2, h + h % 2
         alpha = np.zeros((h, w), np.uint8)
-        cv2.putText(alpha, mark.text, (pad, pad + th), FONT, scale, 255, font_thickness, cv2.LINE_AA)
+        cv2.putText(alpha, text, (pad, pad + th), FONT, scale, 255, font_thickness, cv2.LINE_AA)
+        patches = []
         for layer in layers:
             s = layer.scale
             a = alpha if s == 1 else cv2.resize(alpha, (w // s, h // s), interpolation=cv2.INTER_AREA)
             a = a.astype(np.float32)[..., None] / 255 if layer.channel is None else a.astype(np.float32) / 255
             bg = np.float32(color if layer.channel is None else color[layer.channel])
             fg = np.float32(ink if layer.channel is None else ink[layer.channel])
-            _paste(layer.array, (bg + (fg - bg) * a + 0.5).astype(np.uint8), left // s, top // s)
+            patches.append((bg + (fg - bg) * a + 0.5).astype(np.uint8))
+        if len(self._labels) >= _LABEL_CACHE:
+            self._labels.clear()
+        self._labels[key] = patches
+        return patches
 
 
 def _paste(target: np.ndarray, patch: np.ndarray, x: int, y: int) -> None:

@@ -26,7 +26,7 @@ import pysubs2
 from ..annotate import FaceStyle, text_color
 from ..atomic import atomic_output
 from ..errors import ResultsError
-from ..media.video import probe
+from ..media.video import is_url, probe
 from .results import ResultsLike, load_results
 from .timing import DisplayTiming, display_spans
 
@@ -58,7 +58,7 @@ def export_ass(
     subs = _document(width, height, style, res.metadata)
     marks = style.marks(res.table) if len(res.table) else []
     names = [f"face {i}" for i in res.table["face_id"]] if "face_id" in res.table else [""] * len(marks)
-    line = style.line_width(width, height)
+    line, label_px = style.line_width(width, height), style.text_height(width, height)
     for span in display_spans(res.table, timing):
         start, end = _centiseconds(span.start_s), _centiseconds(span.end_s)
         for row in span.rows:
@@ -70,7 +70,7 @@ def export_ass(
                 text=f"{{\\pos(0,0)\\3c{color}\\p1}}m {x1} {y1} l {x2} {y1} {x2} {y2} {x1} {y2}{{\\p0}}",
             ))
             top = y1 - line // 2
-            anchor = "\\an1" if top >= height // 20 else "\\an7"  # above the box, else inside it
+            anchor = "\\an1" if top >= 2 * label_px else "\\an7"  # above the box, else inside it
             subs.append(pysubs2.SSAEvent(
                 start=start, end=end, style="label", name=name, layer=1,
                 text=f"{{{anchor}\\pos({max(x1 - line // 2, 0)},{max(top, 0)})\\3c{color}"
@@ -82,7 +82,11 @@ def export_ass(
 
 
 def _frame_geometry(res, video) -> tuple[int, int, float | None]:
-    """Width, height (as displayed) and frame rate, from the video when given, else from the sidecar."""
+    """Width, height (as displayed) and frame rate: from the video when given or when the sidecar's
+    source is at hand (rotation applied), else as the sidecar records them."""
+    source = (res.metadata or {}).get("source")
+    if video is None and source and not is_url(source) and os.path.isfile(source):
+        video = source
     if video is not None:
         info = probe(video)
         return info.width, info.height, float(info.fps) if info.fps else None
