@@ -44,13 +44,14 @@ def write_video(
     pts: Sequence[int] | None = None,
     time_base: fractions.Fraction | None = None,
     audio_seconds: float | None = None,
+    audio_codec: str = "aac",
     options: dict | None = None,
     container_options: dict | None = None,
 ) -> Path:
     """Encode ``frames`` (a list, or a function of the frame number) into ``path``.
 
     ``pts``/``time_base`` give explicit timestamps (variable frame rate);
-    ``audio_seconds`` adds a quiet AAC tone.
+    ``audio_seconds`` adds a quiet tone (``audio_codec``, AAC by default).
     """
     if callable(frames):
         assert count is not None
@@ -67,7 +68,7 @@ def write_video(
     opts.update(options or {})
     stream.options = opts
     if audio_seconds:
-        audio = out.add_stream("aac", rate=48000)
+        audio = out.add_stream(audio_codec, rate=48000)
         audio.layout = "stereo"
     tb = time_base or fractions.Fraction(1) / fractions.Fraction(rate)
     if pts is not None:

@@ -40,3 +40,7 @@ class OutputError(InaFaceAnalyzerError):
 
 class DatasetError(InaFaceAnalyzerError):
     """A labelled data set cannot be used: missing or unreadable labels, missing columns."""
+
+
+class ResultsError(MediaError):
+    """A results table (CSV, Parquet) cannot be read, or lacks the columns an export needs."""

@@ -95,9 +95,15 @@ class VideoJob:
     dest_csv: Path
     dest_ass: Path | None = None
     dest_mp4: Path | None = None
+    dest_xlsx: Path | None = None
+    dest_parquet: Path | None = None
+
+    def exports(self) -> list[Path]:
+        """The requested exports, beyond the CSV and its sidecar."""
+        return [p for p in (self.dest_ass, self.dest_mp4, self.dest_xlsx, self.dest_parquet) if p is not None]
 
     def outputs(self) -> list[Path]:
-        return [p for p in (self.dest_csv, self.dest_ass, self.dest_mp4) if p is not None]
+        return [self.dest_csv, *self.exports()]
 
 
 def run_video_job(
@@ -110,15 +116,32 @@ def run_video_job(
     """
     kwargs = {} if isinstance(analyzer, VideoKeyframes) else {"fps": fps}
     result = analyzer.analyze(job.source, progress=progress, **kwargs)
-    write_metadata(result.metadata(), sidecar_path(job.dest_csv))
+    metadata = result.metadata()
+    write_metadata(metadata, sidecar_path(job.dest_csv))
     write_csv(result.table, job.dest_csv)
-    if job.dest_ass is not None or job.dest_mp4 is not None:
-        export_video(result, job)
+    if job.exports():
+        export_video(result, job, metadata, progress)
     return result
 
 
-def export_video(result: VideoAnalysis, job: VideoJob) -> None:
-    """Write the subtitle and annotated-video exports a job asks for."""
-    from .errors import InaFaceAnalyzerError
+def export_video(result: VideoAnalysis, job: VideoJob, metadata: dict | None = None,
+                 progress: ProgressHook | None = None) -> None:
+    """Write the exports a job asks for: Parquet, ASS subtitles, XLSX, then the annotated MP4.
 
-    raise InaFaceAnalyzerError(f"{job.source}: subtitle and MP4 exports are not available yet")
+    ``metadata``: the sidecar document (default: ``result.metadata()``);
+    ``progress`` follows the MP4's frames.
+    """
+    from .export.ass import export_ass
+    from .export.mp4 import export_mp4
+    from .export.parquet import write_parquet
+    from .export.xlsx import export_xlsx
+
+    metadata = metadata if metadata is not None else result.metadata()
+    if job.dest_parquet is not None:
+        write_parquet(result.table, job.dest_parquet, metadata)
+    if job.dest_ass is not None:
+        export_ass(result.table, job.dest_ass, job.source, metadata=metadata)
+    if job.dest_xlsx is not None:
+        export_xlsx(result.table, job.dest_xlsx, job.source, metadata=metadata)
+    if job.dest_mp4 is not None:
+        export_mp4(result.table, job.dest_mp4, job.source, metadata=metadata, progress=progress)

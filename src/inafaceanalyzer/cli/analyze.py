@@ -66,6 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
                           "age, to play over the video in VLC, Aegisub or ELAN")
     vid.add_argument("--mp4_export", action="store_true",
                      help="also write <basename>.mp4: the video with face boxes and labels drawn, sound kept")
+    exp = parser.add_argument_group("other exports (every engine)")
+    exp.add_argument("--xlsx_export", action="store_true",
+                     help="also write an Excel workbook, one row per face with a thumbnail of it: <basename>.xlsx "
+                          "next to each video's CSV, or next to the -o CSV for image engines")
+    exp.add_argument("--parquet_export", action="store_true",
+                     help="also write the results as Parquet (typed, compressed, with the analysis metadata): "
+                          "<basename>.parquet next to each video's CSV, or next to the -o CSV for image engines")
     common.add_detection_arguments(parser)
     common.add_runtime_arguments(parser)
     return parser
@@ -137,6 +144,16 @@ def run_images(args: argparse.Namespace, options: AnalysisOptions, inputs: list[
     with reporter.bar(len(inputs), "images", unit="img") as bar:
         df = analyzer(inputs, on_error=reporter.error, progress=common.progress_updater(bar))
     write_csv(df, args.output)
+    if args.parquet_export:
+        from ..export.parquet import write_parquet
+        from ..models import provenance
+
+        document = {"engine": options.engine, "options": options.as_dict(), "provenance": provenance()}
+        write_parquet(df, Path(args.output).with_suffix(".parquet"), document)
+    if args.xlsx_export:
+        from ..export.xlsx import export_xlsx
+
+        export_xlsx(df, Path(args.output).with_suffix(".xlsx"))
     reporter.info(f"{len(df)} faces in {len(inputs) - reporter.failures} images written to {args.output}")
     return 0
 
@@ -165,6 +182,8 @@ def video_outputs(parser: argparse.ArgumentParser, args: argparse.Namespace, inp
             parser.error(f"inputs {seen[stem]} and {source} would both write {stem}.csv in {outdir}")
         seen[stem] = source
         outputs[source] = outdir / f"{stem}.csv"
+        if args.mp4_export and not is_url(source) and Path(source).resolve() == (outdir / f"{stem}.mp4").resolve():
+            parser.error(f"--mp4_export would overwrite the input {source}: choose another -o directory")
     return outputs
 
 
@@ -178,6 +197,8 @@ def run_videos(args: argparse.Namespace, options: AnalysisOptions, inputs: list[
                 source, csv_path,
                 dest_ass=csv_path.with_suffix(".ass") if args.ass_subtitle_export else None,
                 dest_mp4=csv_path.with_suffix(".mp4") if args.mp4_export else None,
+                dest_xlsx=csv_path.with_suffix(".xlsx") if args.xlsx_export else None,
+                dest_parquet=csv_path.with_suffix(".parquet") if args.parquet_export else None,
             )
             with reporter.bar(None, output_stem(source)[:30], unit="frame", position=1, leave=False) as bar:
                 try:
