@@ -47,6 +47,7 @@ def write_video(
     audio_codec: str = "aac",
     options: dict | None = None,
     container_options: dict | None = None,
+    pix_fmt: str = "yuv420p",
 ) -> Path:
     """Encode ``frames`` (a list, or a function of the frame number) into ``path``.
 
@@ -63,7 +64,7 @@ def write_video(
     out = av.open(str(path), "w", options=container_options or {})
     stream = out.add_stream(codec, rate=rate)
     stream.width, stream.height = first.shape[1], first.shape[0]
-    stream.pix_fmt = "yuv420p"
+    stream.pix_fmt = pix_fmt
     opts = {"g": str(gop), "bf": str(bframes), "crf": "12", "preset": "veryfast"} if codec == "libx264" else {}
     opts.update(options or {})
     stream.options = opts

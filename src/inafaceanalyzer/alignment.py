@@ -59,6 +59,7 @@ class FaceAligner:
     def chips(self, image: np.ndarray, box: Rect) -> FaceChips:
         """Both classifier chips of the face in ``box`` (a landmark-model box, see
         :meth:`~inafaceanalyzer.detection.FaceDetector.landmark_box`)."""
+        image = np.ascontiguousarray(image)  # dlib reads raw rows: a strided view would be misread
         shape = self._predictor(image, _dlib_rect(box))
         return FaceChips(
             gender=_chip(image, shape, GENDER_CHIP_SIZE, self.gender_padding),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -112,16 +113,20 @@ class FaceAnalyzer:
             if progress is not None:
                 progress(done, total)
 
-        return analyze_stream(
-            prefetch(frames),
-            detector if detector is not None else self.face_detector,
-            self.aligner,
-            self.classifier,
-            batch_len=self.batch_len,
-            tracking=tracking,
-            timed=timed,
-            on_frame=on_frame,
-        )
+        # Closed before returning, whatever happens: the decoding thread must have
+        # stopped before the caller closes the source it reads (a container closed
+        # under a running decoder crashes, e.g. on Ctrl-C).
+        with contextlib.closing(prefetch(frames)) as ahead:
+            return analyze_stream(
+                ahead,
+                detector if detector is not None else self.face_detector,
+                self.aligner,
+                self.classifier,
+                batch_len=self.batch_len,
+                tracking=tracking,
+                timed=timed,
+                on_frame=on_frame,
+            )
 
 
 def _as_path_list(paths: PathLike | Sequence[PathLike]) -> list[PathLike]:

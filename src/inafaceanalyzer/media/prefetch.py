@@ -20,8 +20,10 @@ def prefetch(items: Iterable[T], maxsize: int = 8) -> Iterator[T]:
     """Yield ``items`` produced by a background thread at most ``maxsize`` ahead.
 
     Decoding (PyAV, Pillow) releases the GIL, so it overlaps with detection and
-    classification. An exception in the producer is re-raised in the consumer;
-    closing the returned generator early stops the producer.
+    classification. An exception in the producer is re-raised in the consumer.
+    Closing the returned generator stops the producer and waits for it to end
+    (between two items; network reads are bounded by their own timeouts), so
+    the source can be closed safely afterwards.
     """
     q: queue.Queue = queue.Queue(maxsize=maxsize)
     stop = threading.Event()
@@ -62,4 +64,4 @@ def prefetch(items: Iterable[T], maxsize: int = 8) -> Iterator[T]:
             yield item
     finally:
         stop.set()
-        thread.join(timeout=5)
+        thread.join()

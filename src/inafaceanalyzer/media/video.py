@@ -305,11 +305,16 @@ def _plan_gop(
 
 
 def _rgb(frame: av.VideoFrame) -> np.ndarray:
+    """The frame as a C-contiguous RGB array, upright.
+
+    PyAV returns a strided view when a row's size is not a multiple of its
+    alignment (odd widths); native code (dlib) needs contiguous pixels.
+    """
     img = frame.to_ndarray(format="rgb24")
     rotation = getattr(frame, "rotation", 0) or 0
     if rotation % 360:
-        img = np.ascontiguousarray(np.rot90(img, k=round(rotation / 90) % 4))
-    return img
+        img = np.rot90(img, k=round(rotation / 90) % 4)
+    return np.ascontiguousarray(img)
 
 
 class VideoReader:
