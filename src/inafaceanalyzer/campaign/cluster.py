@@ -84,33 +84,70 @@ def is_listening(host: str, port: int, timeout_s: float = 1.0) -> bool:
 
 @dataclass
 class StartedNode:
-    """Ray processes started by :func:`start_node` (all in one process group)."""
+    """Ray processes started by :func:`start_node`, all in one session (``sid``).
+
+    Ray runs each worker process in a process group of its own, but they stay
+    in the session of the ``ray start`` that created the node.
+    """
 
     address: str
-    pgid: int
+    sid: int
     log: Path
 
     def stop(self, grace_s: float = 5.0) -> None:
-        """End this node's processes (its process group only), forcibly after ``grace_s``."""
-        stop_group(self.pgid, grace_s)
+        """End this node's processes (its session only), forcibly after ``grace_s``."""
+        stop_session(self.sid, grace_s)
+
+    def kill(self) -> None:
+        """End them at once with SIGKILL, as a crashed machine would."""
+        signal_session(self.sid, signal.SIGKILL)
 
 
-def stop_group(pgid: int, grace_s: float = 5.0) -> None:
-    try:
-        os.killpg(pgid, signal.SIGTERM)
-    except ProcessLookupError:
+def session_members(sid: int) -> list[int]:
+    """The processes of session ``sid`` (Linux ``/proc``)."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if os.getsid(int(entry.name)) == sid:
+                    members.append(int(entry.name))
+            except (ProcessLookupError, PermissionError):
+                continue
+    return members
+
+
+def signal_session(sid: int, sig: int) -> int:
+    count = 0
+    for pid in session_members(sid):
+        try:
+            os.kill(pid, sig)
+            count += 1
+        except ProcessLookupError:
+            pass
+    return count
+
+
+def stop_session(sid: int, grace_s: float = 5.0) -> None:
+    if not signal_session(sid, signal.SIGTERM):
         return
     deadline = time.monotonic() + grace_s
     while time.monotonic() < deadline:
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
+        if not _alive(session_members(sid)):
             return
         time.sleep(0.1)
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    signal_session(sid, signal.SIGKILL)
+
+
+def _alive(pids: list[int]) -> bool:
+    """Whether any of ``pids`` is still running (zombies waiting to be reaped do not count)."""
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                if handle.read().rsplit(")", 1)[-1].split()[0] != "Z":
+                    return True
+        except OSError:
+            continue
+    return False
 
 
 def node_arguments(num_cpus: float | None = None, num_gpus: float | None = None, temp_dir: str | None = None,
@@ -133,7 +170,7 @@ def start_node(*, head: bool, host: str | None = None, address: str | None = Non
                log: Path, env: dict[str, str], timeout_s: float = 120.0, **node: object) -> StartedNode:
     """Run ``ray start --head`` (on ``host:port``) or ``ray start --address`` (non-blocking) in a new session.
 
-    Ray's daemons stay in the new process group, which :meth:`StartedNode.stop` ends.
+    Ray's processes stay in the new session, which :meth:`StartedNode.stop` ends.
     Ray's output goes to ``log`` (never to a pipe: its daemons would keep it open).
     """
     cmd = ray_command() + ["start", "--disable-usage-stats"]
@@ -151,10 +188,10 @@ def start_node(*, head: bool, host: str | None = None, address: str | None = Non
         try:
             rc = proc.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
-            stop_group(proc.pid)
+            stop_session(proc.pid)
             raise CampaignError(f"`ray start` did not finish within {timeout_s:g} s (log: {log})") from None
     if rc != 0:
-        stop_group(proc.pid, grace_s=1.0)
+        stop_session(proc.pid, grace_s=1.0)
         tail = " | ".join(log.read_text(errors="replace").strip().splitlines()[-3:])
         raise CampaignError(f"`ray start` failed (exit {rc}; log: {log}): {tail[-400:]}")
-    return StartedNode(address=f"{host}:{port}" if head else str(address), pgid=proc.pid, log=log)
+    return StartedNode(address=f"{host}:{port}" if head else str(address), sid=proc.pid, log=log)

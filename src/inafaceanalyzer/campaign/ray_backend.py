@@ -94,7 +94,9 @@ def connect(address: str | None, num_cpus: int | None = None, num_gpus: int | No
     kwargs: dict = {"logging_level": logging.WARNING, "log_to_driver": False, "configure_logging": True}
     try:
         if address is None:
-            ray.init(num_cpus=num_cpus, num_gpus=num_gpus, include_dashboard=False, _temp_dir=temp_dir, **kwargs)
+            # "local": a new instance even when `ray start` left one running on this machine
+            ray.init(address="local", num_cpus=num_cpus, num_gpus=num_gpus, include_dashboard=False,
+                     _temp_dir=temp_dir, **kwargs)
         else:
             ray.init(address=address, **kwargs)
     except (ConnectionError, RuntimeError, ValueError) as exc:
@@ -181,8 +183,9 @@ class RayPool:
                 target = self.target(outstanding)
                 while len(self.slots) < target:
                     self._start_actor()
-                for slot in [s for s in self.slots if s.ready is not None and s.job is None][target:]:
-                    self._drop(slot)  # not started yet and no longer needed
+                excess = len(self.slots) - target
+                for slot in [s for s in self.slots if s.ready is not None][:max(0, excess)]:
+                    self._drop(slot)  # still loading and no longer needed (fewer jobs, or a node left)
                 for slot in self.slots:
                     if slot.ready is None and slot.job is None and queue:
                         job = queue.popleft()
