@@ -233,6 +233,17 @@ def test_local_instance_without_address(clips, reference, sandbox, tmp_path):
     check_results(joblist, reference)
     assert (root / "home" / ".ray" / "auth_token").is_file()  # Ray turned token authentication on
 
+    # a job over its time limit: its worker is killed, the job retried on a new worker, then failed
+    slow = tmp_path / "slow"
+    slow.mkdir()
+    (slow / "jobs.csv").write_text(f"source_path,dest_csv\n{clips}/videos/clip1.mp4,clip1.csv\n")
+    code, out = finish(campaign(slow / "jobs.csv", env, "--workers", "1", "--job-timeout", "0.01",
+                                "--retries", "1"))
+    assert code == 1 and "timed out after 0.01 s" in out, out
+    row = status_rows(slow / "jobs.csv")["clip1.mp4"]
+    assert row["state"] == "failed" and row["attempts"] == "2" and row["error_kind"] == "transient"
+    assert sorted(p.name for p in slow.iterdir()) == ["jobs.csv", "jobs.status.csv"]  # nothing partial
+
 
 def test_kill_worker_node_mid_run(clips, reference, sandbox, head, worker_node, tmp_path):
     root, env = sandbox
@@ -293,3 +304,40 @@ def print_fault_table(title: str, rows: dict, rerun: list[str]) -> None:
     print(f"\n[{title}] jobs={len(rows)} finished={states.count('done') + states.count('skipped')} "
           f"failed={len(failed)} {failed} re-run={len(rerun)} {rerun} lost={lost}")
     assert lost == 0
+
+
+def test_original_server_and_worker_scripts(clips, reference, sandbox, tmp_path):
+    """The original's two commands: the server starts a head and runs the list; a worker joins it."""
+    root, env = sandbox
+    plain = {k: v for k, v in env.items() if not k.startswith("RAY_AUTH")}
+    refused = subprocess.run([str(SCRIPTS / "ina_face_analyzer_distributed_worker.py"), "127.0.0.4:1"],
+                             env=plain, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "no Ray authentication token found" in refused.stderr
+
+    joblist = new_joblist(clips, tmp_path / "scripts")
+    token = root / "scripts-token"  # created by the server
+    port = free_port()
+    server = subprocess.Popen(
+        [str(SCRIPTS / "ina_face_analyzer_distributed_server.py"), "127.0.0.4", str(joblist), "--engine", "video",
+         "--port", str(port), "--token-file", str(token), "--temp-dir", str(root / "ray"), "-q"],
+        env=plain, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 60
+    while not token.exists() or not cluster.is_listening("127.0.0.4", port):
+        assert server.poll() is None and time.monotonic() < deadline, server.communicate()[0]
+        time.sleep(0.2)
+    worker = subprocess.Popen(
+        [str(SCRIPTS / "ina_face_analyzer_distributed_worker.py"), f"127.0.0.4:{port}", "--token-file", str(token),
+         "--num-cpus", "1", "--node-ip-address", "127.0.0.5", "--temp-dir", str(root / "ray")],
+        env=plain, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        code, out = finish(server)
+    finally:
+        cluster.stop_session(worker.pid)
+        worker.wait(timeout=30)
+    assert code == 1, out  # the corrupt and missing files
+    assert f"ina_face_analyzer_distributed_worker.py 127.0.0.4:{port}" in out and str(token) in out
+    rows = status_rows(joblist)
+    check_failures(rows)
+    assert {rows[f"clip{k}.mp4"]["node"] for k in range(CLIPS)} == {"127.0.0.5"}  # the server only schedules
+    check_results(joblist, reference)
+    assert not cluster.is_listening("127.0.0.4", port)  # the server stopped the head it started

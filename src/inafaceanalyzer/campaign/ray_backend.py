@@ -30,6 +30,9 @@ from .worker import PERMANENT, TRANSIENT, CampaignWorker, Outcome, job_to_dict
 
 log = logging.getLogger(__name__)
 
+LOCAL_ONLY_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"  # "0": Ray uses the loopback address (single machine)
+_saved: dict = {}
+
 
 class CampaignError(InaFaceAnalyzerError):
     """The campaign cannot go on (no worker can start, cluster unreachable, no token...)."""
@@ -76,9 +79,10 @@ def connect(address: str | None, num_cpus: int | None = None, num_gpus: int | No
     (``RAY_AUTH_TOKEN``, ``RAY_AUTH_TOKEN_PATH`` or ``~/.ray/auth_token``).
     """
     if address is None:
-        # A single-machine instance listens on the loopback address; without this Ray
-        # advertises the machine's network address even for a local instance.
-        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+        # A single-machine instance on the loopback address; without this Ray advertises
+        # the machine's network address even for a local instance. Undone by shutdown().
+        _saved["env"] = os.environ.get(LOCAL_ONLY_ENV)
+        os.environ.setdefault(LOCAL_ONLY_ENV, "0")
     else:
         os.environ.setdefault("RAY_AUTH_MODE", "token")
         if os.environ["RAY_AUTH_MODE"] == "token" and not token_available():
@@ -89,7 +93,8 @@ def connect(address: str | None, num_cpus: int | None = None, num_gpus: int | No
     import ray
     from ray._private import ray_constants
 
-    if address is None and os.environ.get("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER") == "0":
+    if address is None and os.environ.get(LOCAL_ONLY_ENV) == "0":
+        _saved["constant"] = ray_constants.ENABLE_RAY_CLUSTER
         ray_constants.ENABLE_RAY_CLUSTER = False  # this process too, when ray was imported earlier
     kwargs: dict = {"logging_level": logging.WARNING, "log_to_driver": False, "configure_logging": True}
     try:
@@ -105,10 +110,20 @@ def connect(address: str | None, num_cpus: int | None = None, num_gpus: int | No
 
 
 def shutdown() -> None:
+    """Leave Ray (ending a local instance) and undo what :func:`connect` changed in this process."""
     import ray
+    from ray._private import ray_constants
 
     if ray.is_initialized():
         ray.shutdown()
+    if "constant" in _saved:
+        ray_constants.ENABLE_RAY_CLUSTER = _saved.pop("constant")
+    if "env" in _saved:
+        previous = _saved.pop("env")
+        if previous is None:
+            os.environ.pop(LOCAL_ONLY_ENV, None)
+        else:
+            os.environ[LOCAL_ONLY_ENV] = previous
 
 
 class RayPool:
@@ -116,7 +131,7 @@ class RayPool:
 
     def __init__(self, options: AnalysisOptions, *, workers: int | None = None, cpus_per_worker: float = 1,
                  gpus_per_worker: float = 0, retries: int = 2, job_timeout_s: float | None = None,
-                 poll_s: float = 0.5, max_start_failures: int | None = None) -> None:
+                 poll_s: float = 0.5, max_start_failures: int | None = None, patience_s: float = 10.0) -> None:
         import ray
 
         self.ray = ray
@@ -132,6 +147,7 @@ class RayPool:
         self.job_timeout_s = job_timeout_s
         self.poll_s = poll_s
         self.max_start_failures = max_start_failures
+        self.patience_s = patience_s  # report "waiting for workers" after this long without one
         self.actor_class = ray.remote(CampaignWorker).options(
             num_cpus=cpus_per_worker, num_gpus=gpus_per_worker, max_restarts=0, max_task_retries=0)
         self.slots: list[Slot] = []
@@ -196,16 +212,15 @@ class RayPool:
                 refs = [s.ref for s in self.slots if s.job is not None] + \
                        [s.ready for s in self.slots if s.ready is not None]
                 if not any(s.ready is None for s in self.slots):
-                    if waiting_since is None:
-                        waiting_since = time.monotonic()
-                    if idle:
+                    waiting_since = waiting_since or time.monotonic()
+                    if idle and time.monotonic() - waiting_since > self.patience_s:
                         idle(self.waiting_message())
                 else:
                     waiting_since = None
                 if not refs:
                     time.sleep(self.poll_s)
                     continue
-                done, _ = ray.wait(refs, num_returns=1, timeout=self.poll_s)
+                done, _ = ray.wait(refs, num_returns=1, timeout=self._wait_s())
                 for ref in done:
                     self._handle(ref, queue, tries, started, finished)
                 if self.start_failures >= max_failures:
@@ -219,8 +234,9 @@ class RayPool:
     def waiting_message(self) -> str:
         need = f"{self.cpus_per_worker:g} CPU" + (f" and {self.gpus_per_worker:g} GPU" if self.gpus_per_worker else "")
         have = self.ray.cluster_resources()
-        return (f"waiting for workers: each needs {need}; the cluster has {have.get('CPU', 0):g} CPU, "
-                f"{have.get('GPU', 0):g} GPU")
+        starting = sum(1 for s in self.slots if s.ready is not None)
+        return (f"waiting for workers ({starting} starting): each needs {need}; the cluster has "
+                f"{have.get('CPU', 0):g} CPU, {have.get('GPU', 0):g} GPU")
 
     def _handle(self, ref, queue: deque, tries: dict, started: StartedHook, finished: FinishedHook) -> None:
         ray = self.ray
@@ -254,6 +270,13 @@ class RayPool:
         if not final:
             queue.append(job)
         finished(job, outcome, final)
+
+    def _wait_s(self) -> float:
+        """How long to wait for a result: the poll period, or less when a job reaches its time limit sooner."""
+        if not self.job_timeout_s:
+            return self.poll_s
+        deadlines = [s.started + self.job_timeout_s for s in self.slots if s.job is not None and not s.timed_out]
+        return max(0.0, min([self.poll_s] + [d - time.monotonic() for d in deadlines]))
 
     def _enforce_timeouts(self) -> None:
         if not self.job_timeout_s:
