@@ -310,8 +310,10 @@ def test_original_server_and_worker_scripts(clips, reference, sandbox, tmp_path)
     """The original's two commands: the server starts a head and runs the list; a worker joins it."""
     root, env = sandbox
     plain = {k: v for k, v in env.items() if not k.startswith("RAY_AUTH")}
+    empty_home = tmp_path / "home"
+    empty_home.mkdir()
     refused = subprocess.run([str(SCRIPTS / "ina_face_analyzer_distributed_worker.py"), "127.0.0.4:1"],
-                             env=plain, capture_output=True, text=True, timeout=60)
+                             env={**plain, "HOME": str(empty_home)}, capture_output=True, text=True, timeout=60)
     assert refused.returncode == 2 and "no Ray authentication token found" in refused.stderr
 
     joblist = new_joblist(clips, tmp_path / "scripts")

@@ -15,7 +15,7 @@ give it with ``--token-file``.
 from __future__ import annotations
 
 import argparse
-import subprocess
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -108,7 +108,8 @@ def worker_main(argv: list[str] | None = None) -> int:
         return 2
     cmd += cluster.node_arguments(num_cpus=args.num_cpus, num_gpus=args.num_gpus, temp_dir=args.temp_dir,
                                   node_ip_address=args.node_ip_address)
-    try:
-        return subprocess.call(cmd, env=cluster.auth_env(args.token_file))
-    except KeyboardInterrupt:
-        return 130
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Become `ray start --block`: stopping this command stops the node, nothing is left behind.
+    os.execve(cmd[0], cmd, cluster.auth_env(args.token_file))
+    return 0  # not reached
