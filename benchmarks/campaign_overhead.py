@@ -12,8 +12,9 @@ Per-job overhead = (the campaign's job span - the direct loop) / N, where the
 job span runs from the first job handed to a worker to the last result
 received (so it leaves out Ray's start and the workers' model loading, reported
 apart); it is split into Ray's own dispatch cost (span - the time the worker
-spent inside ``run_video_job``, from the status table) and the slower analysis
-inside a 1-CPU actor. Outputs are deleted between runs; the clips are cached in
+spent inside ``run_video_job``, from the status table), measured within the
+same campaign and so robust to machine noise, and the difference in analysis
+time inside a 1-CPU actor. Outputs are deleted between runs; the clips are cached in
 bench-cache/.
 
     python benchmarks/campaign_overhead.py [--videos 12] [--seconds 2] [--rounds 3]
@@ -115,8 +116,8 @@ def main() -> None:
               f"{r['first_dispatch']:.2f} s (workers loading models)")
     print(f"overhead per job, 1 worker: {(one['span'] - direct) / n * 1000:+.0f} ms against the direct loop, of which "
           f"{(one['span'] - one['worker']) / n * 1000:+.0f} ms Ray dispatch and bookkeeping (job span - time "
-          f"inside run_video_job on the worker) and {(one['worker'] - direct) / n * 1000:+.0f} ms slower analysis "
-          "inside the 1-CPU actor")
+          f"inside run_video_job on the worker) and {(one['worker'] - direct) / n * 1000:+.0f} ms of analysis time "
+          "inside the 1-CPU actor against the direct loop (machine noise mostly)")
     print(f"throughput                : 1 worker {3600 * n / one['span']:.0f} jobs/h, "
           f"2 workers {3600 * n / two['span']:.0f} jobs/h (x{one['span'] / two['span']:.2f}); "
           f"counting Ray start: {3600 * n / one['total']:.0f} vs {3600 * n / two['total']:.0f} jobs/h")
