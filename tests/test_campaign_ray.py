@@ -231,7 +231,8 @@ def test_local_instance_without_address(clips, reference, sandbox, tmp_path):
     assert code == 1, out
     check_failures(status_rows(joblist))
     check_results(joblist, reference)
-    assert (root / "home" / ".ray" / "auth_token").is_file()  # Ray turned token authentication on
+    token = root / "home" / ".ray" / "auth_token"  # token authentication is on, with a private token
+    assert token.is_file() and token.stat().st_mode & 0o077 == 0
 
     # a job over its time limit: its worker is killed, the job retried on a new worker, then failed
     slow = tmp_path / "slow"

@@ -155,6 +155,10 @@ def run_campaign(
     if address is None:
         # One worker per core by default; with GPUs, Ray counts them and the pool sizes itself.
         num_cpus = max(1, math.ceil(workers * cpus_per_worker)) if workers else (os.cpu_count() or 1)
+        if os.environ.get("RAY_AUTH_MODE", "token") == "token" and not ray_backend.token_available():
+            from .cluster import ensure_token
+
+            ensure_token()  # Ray would create ~/.ray/auth_token itself, but readable by all (mode 644)
         ray_backend.connect(None, num_cpus=num_cpus, temp_dir=temp_dir)
     else:
         ray_backend.connect(address)
