@@ -171,19 +171,9 @@ def test_bad_videos_among_good_ones(video_corpus, tmp_path, capsys):
 def test_rotation_metadata(tmp_path, astronaut):
     head = face_head(astronaut, 100)
     upright = paste(np.full((200, 160, 3), 80, np.uint8), head, 20, 40)
-    stored = np.ascontiguousarray(np.rot90(upright, k=1))  # stored sideways...
-    out = av.open(str(tmp_path / "phone.mp4"), "w")
-    stream = out.add_stream("libx264", rate=25)
-    stream.width, stream.height, stream.pix_fmt = stored.shape[1], stored.shape[0], "yuv420p"
-    stream.set_display_rotation(-90)  # ...and tagged to be shown turned back upright
-    for i in range(5):
-        frame = av.VideoFrame.from_ndarray(stored, format="rgb24")
-        frame.pts = i
-        for packet in stream.encode(frame):
-            out.mux(packet)
-    for packet in stream.encode():
-        out.mux(packet)
-    out.close()
+    stored = np.ascontiguousarray(np.rot90(upright, k=1))
+    # stored sideways, tagged to be shown turned back upright
+    write_video(tmp_path / "phone.mp4", [stored] * 5, rate=25, display_rotation=-90)
     assert main(["--engine", "video", "-q", "-i", str(tmp_path / "phone.mp4"), "-o", str(tmp_path)]) == 0
     df = pd.read_csv(tmp_path / "phone.csv")
     assert len(df) == 5  # YuNet finds upright faces only: the rotation was applied

@@ -112,18 +112,8 @@ def test_variable_frame_rate(tmp_path):
 def test_rotation_metadata_is_applied(tmp_path):
     img = np.zeros((48, 96, 3), np.uint8)
     img[:, :48] = 255  # left half white
-    out = av.open(str(tmp_path / "rot.mp4"), "w")
-    stream = out.add_stream("libx264", rate=25)
-    stream.width, stream.height, stream.pix_fmt = 96, 48, "yuv420p"
-    stream.set_display_rotation(-90)  # shown turned 90 degrees clockwise, as phones record
-    for i in range(3):
-        frame = av.VideoFrame.from_ndarray(img, format="rgb24")
-        frame.pts = i
-        for packet in stream.encode(frame):
-            out.mux(packet)
-    for packet in stream.encode():
-        out.mux(packet)
-    out.close()
+    # shown turned 90 degrees clockwise, as phones record
+    write_video(tmp_path / "rot.mp4", [img] * 3, rate=25, display_rotation=-90)
     frames, _ = frames_of(tmp_path / "rot.mp4")
     upright = frames[0].image
     assert upright.shape[:2] == (96, 48)

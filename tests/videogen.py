@@ -48,11 +48,14 @@ def write_video(
     options: dict | None = None,
     container_options: dict | None = None,
     pix_fmt: str = "yuv420p",
+    display_rotation: int | None = None,
 ) -> Path:
     """Encode ``frames`` (a list, or a function of the frame number) into ``path``.
 
     ``pts``/``time_base`` give explicit timestamps (variable frame rate);
-    ``audio_seconds`` adds a quiet tone (``audio_codec``, AAC by default).
+    ``audio_seconds`` adds a quiet tone (``audio_codec``, AAC by default);
+    ``display_rotation`` tags the stream to be shown rotated (degrees,
+    counter-clockwise, as phones record).
     """
     if callable(frames):
         assert count is not None
@@ -65,6 +68,8 @@ def write_video(
     stream = out.add_stream(codec, rate=rate)
     stream.width, stream.height = first.shape[1], first.shape[0]
     stream.pix_fmt = pix_fmt
+    if display_rotation is not None:
+        stream.set_display_rotation(display_rotation)
     opts = {"g": str(gop), "bf": str(bframes), "crf": "12", "preset": "veryfast"} if codec == "libx264" else {}
     opts.update(options or {})
     stream.options = opts
