@@ -446,18 +446,26 @@ class VideoReader:
             yield Frame(index=index, time=float(t), image=_rgb(frame))
 
     def keyframes(self) -> Iterator[Frame]:
-        """Keyframes only; the other frames are not decoded."""
+        """Keyframes only; the other frames are not decoded.
+
+        Once the container has flagged a keyframe packet, unflagged packets are
+        not even handed to the decoder; before that (containers that flag
+        nothing), the decoder itself drops non-keyframes (``NONKEY``).
+        """
         counter = PresentationCounter()
         cc = self._stream.codec_context
         cc.skip_frame = "NONKEY"
         self._consecutive_errors = 0
+        flags_seen = False
         waiting: list[tuple[av.VideoFrame, int]] = []  # (frame, packets read when decoded)
         for packet in self._packets():
             if packet.size:
                 self.stats.packets += 1
+                flags_seen = flags_seen or packet.is_keyframe
             if packet.pts is not None:
                 counter.add(packet.pts)
-            for frame in self._decode(packet):
+            skip = flags_seen and packet.size and not packet.is_keyframe
+            for frame in () if skip else self._decode(packet):
                 waiting.append((frame, self.stats.packets))
             while waiting and (self.stats.packets - waiting[0][1] >= KEYFRAME_REORDER_PACKETS or not packet.size):
                 yield self._keyframe(waiting.pop(0)[0], counter)
