@@ -26,9 +26,11 @@ from __future__ import annotations
 import heapq
 import math
 import os
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
+from pathlib import PurePath
 
 import av
 import numpy as np
@@ -93,6 +95,14 @@ class DecodeStats:
 
 def is_url(source: str | os.PathLike[str]) -> bool:
     return isinstance(source, str) and "://" in source[:16]
+
+
+def source_stem(source: str) -> str:
+    """``<basename>`` of an input path or URL, without its extension (the original's output naming)."""
+    if is_url(source):
+        source = urllib.parse.unquote(urllib.parse.urlparse(source).path.rstrip("/")) or "stream"
+    name = PurePath(source).name
+    return PurePath(name).stem or name
 
 
 def open_container(source: str | os.PathLike[str], timeout_s: float = DEFAULT_TIMEOUT_S,
