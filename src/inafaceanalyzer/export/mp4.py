@@ -269,16 +269,26 @@ class Transcoder:
             self._mux(self._encode(self.aout, None))
 
     def _encode(self, stream, frame) -> list[av.Packet]:
-        try:
-            return stream.encode(frame)
-        except av.error.FFmpegError as exc:
-            raise OutputError(f"{self.name}: cannot encode {stream.type}: {exc}") from exc
+        return _encode(stream, frame, self.name)
 
     def _mux(self, packets) -> None:
-        try:
-            self.out.mux(packets)
-        except av.error.FFmpegError as exc:
-            raise OutputError(f"{self.name}: cannot write: {exc}") from exc
+        _mux(self.out, packets, self.name)
+
+
+def _encode(stream, frame: av.VideoFrame | av.AudioFrame | None, name: str) -> list[av.Packet]:
+    """``stream.encode(frame)`` (``None`` flushes), an encoder failure as an :class:`OutputError` naming ``name``."""
+    try:
+        return stream.encode(frame)
+    except av.error.FFmpegError as exc:
+        raise OutputError(f"{name}: cannot encode {stream.type}: {exc}") from exc
+
+
+def _mux(out, packets, name: str) -> None:
+    """``out.mux(packets)``, a write failure as an :class:`OutputError` naming ``name``."""
+    try:
+        out.mux(packets)
+    except av.error.FFmpegError as exc:
+        raise OutputError(f"{name}: cannot write: {exc}") from exc
 
 
 def _planes(frame: av.VideoFrame) -> list[np.ndarray]:
@@ -390,16 +400,10 @@ class FrameRecorder:
                 raise OutputError(f"{self.dest}: cannot finish the MP4: {exc}") from exc
 
     def _encode(self, frame: av.VideoFrame | None) -> list[av.Packet]:
-        try:
-            return self._stream.encode(frame)
-        except av.error.FFmpegError as exc:
-            raise OutputError(f"{self.dest}: cannot encode video: {exc}") from exc
+        return _encode(self._stream, frame, str(self.dest))
 
     def _mux(self, packets) -> None:
-        try:
-            self._out.mux(packets)
-        except av.error.FFmpegError as exc:
-            raise OutputError(f"{self.dest}: cannot write: {exc}") from exc
+        _mux(self._out, packets, str(self.dest))
 
 
 class _Aborted(Exception):

@@ -39,7 +39,7 @@ from ..smoothing import average_results
 from ..tracking import TrackingDetector
 from ..types import Frame
 from .outputs import LiveOutputs
-from .sources import FrameFeed, SourceSpec, open_feed, parse_source
+from .sources import FeedCounts, FrameFeed, SourceSpec, open_feed, parse_source
 
 RATE_WINDOW_S = 2.0  # the current analysed rate is measured over this many seconds
 
@@ -171,6 +171,36 @@ class RunningAverages:
         return marks
 
 
+class _Meter:
+    """Counts analysed frames and faces, and measures the analysed rate (overall and current)."""
+
+    def __init__(self) -> None:
+        self.analysed = self.faces = 0
+        self.first_time: float | None = None  # the source's time of the first and last analysed frames
+        self.last_time: float | None = None
+        self.first_taken = self.last_done = 0.0  # wall clock
+        self._recent: deque[float] = deque()
+
+    def add(self, result: FrameResult, now: float, first_taken: float | None, counts: FeedCounts) -> LiveStats:
+        if self.analysed == 0:
+            self.first_taken = first_taken if first_taken is not None else now
+            self.first_time = result.time
+        self.analysed += 1
+        self.faces += len(result.rows)
+        self.last_time, self.last_done = result.time, now
+        recent = self._recent
+        recent.append(now)
+        while recent[0] < now - RATE_WINDOW_S:
+            recent.popleft()
+        span = recent[-1] - recent[0]
+        rate = (len(recent) - 1) / span if span > 0 else 0.0
+        return LiveStats(counts.received, self.analysed, counts.dropped, self.faces, now - self.first_taken, rate)
+
+    def final(self, counts: FeedCounts) -> LiveStats:
+        wall = max(self.last_done - self.first_taken, 0.0) if self.analysed else 0.0
+        return LiveStats(counts.received, self.analysed, counts.dropped, self.faces, wall)
+
+
 class LiveSession:
     """Runs live analyses with the models of a tracking engine (loaded once; reuse it).
 
@@ -230,37 +260,22 @@ class LiveSession:
         self._feed = feed
         started_at = datetime.datetime.now(datetime.timezone.utc)
         averages = RunningAverages(self.annotator.style)
+        meter = _Meter()
         kept: list[tuple] = []  # rows, when no outputs are written
-        recent: deque[float] = deque()
-        analysed = faces = 0
-        first_time = last_time = None
-        start = first_taken = last_done = self._clock()
         interrupted: BaseException | None = None
         try:
             feed.start()
-            if self._stop_reason is not None:  # stopped before it started
+            if self._stop_reason is not None:  # stopped while it was being opened
                 feed.stop()
-            frames = self._frames(feed, start)
             workers = opts.workers or os.cpu_count() or 1
             tracker = TrackingDetector(analyzer.face_detector, analyzer.detect_period, analyzer.tracking)
-            for result in iter_results(frames, tracker, analyzer.aligner, analyzer.classifier, analyzer.batch_len,
-                                       tracking=True, timed=True, workers=workers, flush_every_frame=True,
-                                       ahead=workers):
-                now = self._clock()
-                if analysed == 0:
-                    first_taken = self._first_taken or now
-                analysed += 1
-                faces += len(result.rows)
-                last_done = now
-                first_time = result.time if first_time is None else first_time
-                last_time = result.time
-                recent.append(now)
-                while recent[0] < now - RATE_WINDOW_S:
-                    recent.popleft()
-                counts = feed.counts
-                rate = (len(recent) - 1) / (recent[-1] - recent[0]) if len(recent) > 1 and recent[-1] > recent[0] else 0.0
-                stats = LiveStats(counts.received, analysed, counts.dropped, faces, now - first_taken, rate)
-                assert result.frame is not None
+            # Up to 2 x workers frames are in flight (taken, not yet shown); one worker's worth gave
+            # 14 % fewer frames per second on 2 cores, for one frame less of latency.
+            for result in iter_results(self._frames(feed, self._clock()), tracker, analyzer.aligner,
+                                       analyzer.classifier, analyzer.batch_len, tracking=True, timed=True,
+                                       workers=workers, flush_every_frame=True):
+                assert result.frame is not None  # kept: flush_every_frame
+                stats = meter.add(result, self._clock(), self._first_taken, feed.counts)
                 live = LiveFrame(result.frame, result, averages.marks(result), stats, self.annotator)
                 if outputs is not None:
                     outputs.add(result, live.annotated if outputs.recorder is not None else None)
@@ -268,25 +283,23 @@ class LiveSession:
                     kept.extend(result.rows)
                 if on_frame is not None and on_frame(live) is False:
                     self.stop("stopped")
-        except KeyboardInterrupt as exc:
+        except KeyboardInterrupt as exc:  # no handler stopped the run first: finish, then re-raise
             interrupted = exc
             self._stop_reason = self._stop_reason or "interrupted"
         except BaseException:
             feed.close()
+            self._feed = None
             if outputs is not None:
                 _finish_quietly(outputs)
-            self._feed = None
             raise
         feed.close()
         self._feed = None
-        counts = feed.counts
-        stats = LiveStats(counts.received, analysed, counts.dropped, faces,
-                          max(last_done - first_taken, 0.0) if analysed else 0.0, 0.0)
+        stats = meter.final(feed.counts)
         error = feed.error
         reason = "source error" if error is not None else (self._stop_reason or "end of stream")
 
         def analysis_of(table: pd.DataFrame) -> VideoAnalysis:
-            return self._analysis(spec, feed, table, stats, first_time, last_time)
+            return self._analysis(spec, feed, table, stats, meter.first_time, meter.last_time)
 
         def document(table: pd.DataFrame) -> dict:
             return analysis_of(table).metadata() | {"live": _live_section(stats, reason, error, started_at)}
