@@ -186,3 +186,20 @@ def test_display_detection():
     assert not display_available({}, "linux")
     assert display_available({"DISPLAY": ":0"}, "linux") and display_available({"WAYLAND_DISPLAY": "w"}, "linux")
     assert display_available({}, "darwin") and display_available({}, "win32")
+
+
+def test_keyboard_interrupt_still_finishes_the_outputs(tracking, clip, tmp_path):
+    """Without a signal handler (the Python API), Ctrl-C ends the run with its outputs finished, then propagates."""
+
+    def interrupt_at_third(live):
+        if live.stats.analysed == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        LiveSession(tracking).run(str(clip), tmp_path, on_frame=interrupt_at_third)
+    assert leftovers(tmp_path) == []
+    sidecar = json.loads((tmp_path / "two.json").read_text())
+    live = sidecar["live"]
+    assert live["stop_reason"] == "interrupted" and live["frames_analysed"] == 3
+    assert live["frames_received"] == live["frames_analysed"] + live["frames_dropped"]  # frames in flight: dropped
+    assert len(read_csv(tmp_path / "two.csv")) == sidecar["analysis"]["faces"] > 0

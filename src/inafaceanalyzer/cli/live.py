@@ -21,9 +21,9 @@ every --detect_period analysed frames and tracked in between, their gender and
 age estimated, shown in a window (when a display exists) with the analysed
 frames per second, and written as it goes.
 
-  camera 0, window:     ina_face_analyzer_webcam_demo.py --source 0 -o out/
+  camera 0, in a window:  ina_face_analyzer_webcam_demo.py --source 0 -o out/
   RTSP camera, no window: ina_face_analyzer_live --source rtsp://host/stream --headless -o out/
-  a file in real time:  ina_face_analyzer_live --source clip.mp4 --headless -o out/ --mp4_export
+  a file in real time:    ina_face_analyzer_live --source clip.mp4 --headless -o out/ --mp4_export
 
 Sources: a camera index (Linux: /dev/videoN via v4l2; macOS: avfoundation),
 FORMAT:TARGET for an FFmpeg device (v4l2:/dev/video2, avfoundation:0:none,
@@ -51,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     io.add_argument("-o", dest="output", metavar="OUTDIR",
                     help="existing directory receiving <name>.csv, <name>.json (and <name>.mp4); "
                          "without it nothing is written")
-    io.add_argument("--name", help="base name of the output files (default: the source's, or cameraN)")
+    io.add_argument("--name", help="base name of the output files; when not given, the source's (cameraN for "
+                                   "camera N)")
     io.add_argument("--mp4_export", action="store_true",
                     help="also write <name>.mp4: the analysed frames with boxes and labels, at the times "
                          "they were shown (H.264)")
@@ -61,8 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     live.add_argument("--detect_period", type=int, default=5, metavar="N",
                       help="run face detection every N analysed frames and track faces in between")
     live.add_argument("--fps", type=float, default=None,
-                      help="analyse at most this many frames per second of the source (default: as many as "
-                           "the analysis keeps up with)")
+                      help="analyse at most this many frames per second of the source; when not given, as "
+                           "many as the analysis keeps up with")
     live.add_argument("--realtime", action=argparse.BooleanOptionalAction, default=True,
                       help="play files and URLs at their own pace, dropping the frames the analysis has no time "
                            "for; --no-realtime analyses every frame as fast as possible (cameras are always live)")
@@ -169,6 +170,12 @@ def run(args: argparse.Namespace, spec, outdir: Path | None, reporter: common.Re
             except MediaError as exc:
                 reporter.error(exc)
                 return 1
+            except KeyboardInterrupt:  # a second Ctrl-C
+                partial = outdir / f"{args.name}.partial.csv" if outdir is not None else None
+                left = f"; the rows analysed are in {partial}" if partial is not None and partial.exists() else \
+                    ("; the outputs were finished" if outdir is not None else "")
+                reporter.error(f"{spec.text}: interrupted{left}")
+                return 130
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

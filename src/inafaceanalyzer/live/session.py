@@ -197,8 +197,10 @@ class _Meter:
         return LiveStats(counts.received, self.analysed, counts.dropped, self.faces, now - self.first_taken, rate)
 
     def final(self, counts: FeedCounts) -> LiveStats:
+        """The run's counts; frames taken but never analysed (an interrupted run) count as dropped."""
         wall = max(self.last_done - self.first_taken, 0.0) if self.analysed else 0.0
-        return LiveStats(counts.received, self.analysed, counts.dropped, self.faces, wall)
+        unfinished = max(counts.taken - self.analysed, 0)
+        return LiveStats(counts.received, self.analysed, counts.dropped + unfinished, self.faces, wall)
 
 
 class LiveSession:
