@@ -1,14 +1,19 @@
 """The one streaming core every engine runs: frames -> faces -> chips -> batched classes -> rows.
 
-Frames are consumed one at a time and never kept; only the aligned chips of
-faces waiting for the next classifier batch and the result rows are held, so
-memory stays bounded whatever the length of the stream.
+:func:`iter_results` is the core: it yields each frame with its classified
+face rows, in order, as soon as they are known (at every frame when asked:
+live analysis). :func:`analyze_stream` gathers those rows into the results
+table for the file engines. Frames are consumed one at a time and never
+kept; only the aligned chips of faces waiting for the next classifier batch
+and the result rows are held, so memory stays bounded whatever the length of
+the stream.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -74,7 +79,41 @@ class FrameFaces:
     frame: Frame
 
 
-def analyze_stream(
+@dataclass(frozen=True, slots=True)
+class FrameResult:
+    """One analysed frame and the rows of its faces, once they are classified.
+
+    ``rows`` are tuples in the order of ``columns`` (the table's columns, see
+    :func:`output_columns`); a frame without faces has none. ``frame`` is the
+    frame itself (pixels included) when the stream was asked to keep frames
+    (``flush_every_frame``), ``None`` otherwise.
+    """
+
+    index: int | str
+    time: float | None
+    rows: list[tuple]
+    columns: list[str]
+    frame: Frame | None = None
+
+    def table(self) -> pd.DataFrame:
+        """The rows as a results table (see :func:`results_table`)."""
+        return results_table(self.rows, self.columns)
+
+
+_META = ("frame", "bbox", "face_id", "detect_conf", "track_conf", "time")
+
+
+def results_table(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+    """Rows of :class:`FrameResult` s gathered into a results table with ``columns``."""
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype=_EMPTY_DTYPES.get(c, "float64")) for c in columns})
+    df = pd.DataFrame(rows, columns=columns)
+    if "face_id" in df.columns:
+        df["face_id"] = df["face_id"].astype("int64")
+    return df
+
+
+def iter_results(
     frames: Iterable[Frame],
     detector: Detector,
     aligner: FaceAligner,
@@ -84,16 +123,25 @@ def analyze_stream(
     timed: bool = False,
     on_frame: FrameCallback | None = None,
     workers: int | None = None,
-) -> pd.DataFrame:
-    """Detect, align and classify the faces of every frame; one row per face.
+    flush_every_frame: bool = False,
+    ahead: int | None = None,
+) -> Iterator[FrameResult]:
+    """The streaming core: detect, align and classify the faces of each frame; one
+    :class:`FrameResult` per frame, in order.
 
-    Chips are classified in batches of ``batch_len`` faces, across frames.
+    Chips are classified in batches of ``batch_len`` faces, across frames, and
+    a frame comes out once all its faces are classified. With
+    ``flush_every_frame`` the batch is also classified at the end of every
+    frame, so each frame comes out as soon as it is analysed, with its pixels
+    (``FrameResult.frame``: live display and recording); otherwise frames
+    waiting for their batch keep only their rows, so memory stays bounded.
     ``tracking`` adds ``face_id`` and ``track_conf``; ``timed`` adds ``time``.
-    ``on_frame`` is called after each frame, in order (for progress).
-    ``workers`` threads detect and align frames in parallel when the detector
-    is stateless (default: one per CPU core); a stateful detector (a
-    tracker) always sees the frames one by one, in order, though the
-    ``prepare`` stage of a :class:`StagedDetector` runs in those threads.
+    ``on_frame`` is called as soon as each frame's faces are detected, in
+    order (for progress). ``workers`` threads detect and align frames in
+    parallel when the detector is stateless (default: one per CPU core), at
+    most ``ahead`` frames in flight (default: twice ``workers``); a stateful
+    detector (a tracker) always sees the frames one by one, in order, though
+    the ``prepare`` stage of a :class:`StagedDetector` runs in those threads.
     """
     if batch_len < 1:
         raise ValueError(f"batch_len must be >= 1, got {batch_len}")
@@ -116,35 +164,76 @@ def analyze_stream(
 
         found_frames: Iterable[FrameFaces] = (
             faces_of(frame, staged_detector.update(frame, prepared))
-            for frame, prepared in ordered_map(prepare, enumerate(frames), workers)
+            for frame, prepared in ordered_map(prepare, enumerate(frames), workers, ahead)
         )
     else:
-        found_frames = ordered_map(lambda frame: faces_of(frame, detector(frame.image)), frames, workers)
+        found_frames = ordered_map(lambda frame: faces_of(frame, detector(frame.image)), frames, workers, ahead)
 
-    rows: list[tuple] = []
+    columns = output_columns(classifier, tracking, timed)
+    scores_at = {name: i for i, name in enumerate(classifier.output_cols)}
+    picks = [(False, _META.index(c)) if c in _META else (True, scores_at[c]) for c in columns]
     pending: list[FaceChips] = []
-    classified: list[pd.DataFrame] = []
+    scores: deque[tuple] = deque()  # classified faces not yet joined to their frame's rows
+    # frames, in order, whose faces await their scores: (index, time, frame kept or None, rows without scores)
+    waiting: deque[tuple[int | str, float | None, Frame | None, list[tuple]]] = deque()
+
+    def classify() -> None:
+        nonlocal pending
+        scores.extend(classifier(pending).itertuples(index=False, name=None))
+        pending = []
+
+    def ready() -> Iterator[FrameResult]:
+        while waiting and len(scores) >= len(waiting[0][3]):
+            index, time, frame, metas = waiting.popleft()
+            rows = []
+            for meta in metas:
+                score = scores.popleft()
+                rows.append(tuple(score[i] if from_scores else meta[i] for from_scores, i in picks))
+            yield FrameResult(index, time, rows, columns, frame)
+
     for found in found_frames:
+        metas: list[tuple] = []
+        waiting.append((found.index, found.time, found.frame if flush_every_frame else None, metas))
         for det, chips in zip(found.detections, found.chips):
             pending.append(chips)
-            rows.append((found.index, reported_bbox(det.bbox, classifier), det.face_id, det.detect_conf,
-                         det.track_conf, found.time))
+            metas.append((found.index, reported_bbox(det.bbox, classifier), det.face_id, det.detect_conf,
+                          det.track_conf, found.time))
             if len(pending) >= batch_len:
-                classified.append(classifier(pending))
-                pending = []
+                classify()
         if on_frame is not None:
             on_frame(found.frame)
+        if flush_every_frame and pending:
+            classify()
+        yield from ready()
     if pending:
-        classified.append(classifier(pending))
-    columns = output_columns(classifier, tracking, timed)
-    if not rows:
-        return pd.DataFrame({c: pd.Series(dtype=_EMPTY_DTYPES.get(c, "float64")) for c in columns})
-    meta = pd.DataFrame(rows, columns=["frame", "bbox", "face_id", "detect_conf", "track_conf", "time"])
-    scores = pd.concat(classified, ignore_index=True)
-    df = pd.concat([meta, scores], axis=1)
-    if tracking:
-        df["face_id"] = df["face_id"].astype("int64")
-    return df[columns]
+        classify()
+    yield from ready()
+
+
+def analyze_stream(
+    frames: Iterable[Frame],
+    detector: Detector,
+    aligner: FaceAligner,
+    classifier: GenderAgeClassifier,
+    batch_len: int = 32,
+    tracking: bool = False,
+    timed: bool = False,
+    on_frame: FrameCallback | None = None,
+    workers: int | None = None,
+) -> pd.DataFrame:
+    """Detect, align and classify the faces of every frame; one row per face.
+
+    :func:`iter_results` gathered into one table: chips are classified in
+    batches of ``batch_len`` faces, across frames. ``tracking`` adds
+    ``face_id`` and ``track_conf``; ``timed`` adds ``time``. ``on_frame`` is
+    called after each frame, in order (for progress). ``workers``: see
+    :func:`iter_results`.
+    """
+    rows: list[tuple] = []
+    results = iter_results(frames, detector, aligner, classifier, batch_len, tracking, timed, on_frame, workers)
+    for result in results:
+        rows.extend(result.rows)
+    return results_table(rows, output_columns(classifier, tracking, timed))
 
 
 _EMPTY_DTYPES = {"frame": "object", "bbox": "object", "sex_label": "object", "face_id": "int64"}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import urllib.parse
 from pathlib import Path
 
 from ..atomic import writable_directory_problem
@@ -12,6 +11,7 @@ from ..errors import MediaError
 from ..export import write_csv
 from ..jobs import IMAGE_ENGINES, VIDEO_ENGINES, AnalysisOptions, VideoJob, build_analyzer, run_video_job
 from ..media.video import is_url
+from ..media.video import source_stem as output_stem  # noqa: F401 - kept importable from here
 from . import common
 
 PROG = "ina_face_analyzer"
@@ -156,14 +156,6 @@ def run_images(args: argparse.Namespace, options: AnalysisOptions, inputs: list[
         export_xlsx(df, Path(args.output).with_suffix(".xlsx"))
     reporter.info(f"{len(df)} faces in {len(inputs) - reporter.failures} images written to {args.output}")
     return 0
-
-
-def output_stem(source: str) -> str:
-    """``<basename>`` of an input path or URL, without its extension (the original's naming)."""
-    if is_url(source):
-        source = urllib.parse.unquote(urllib.parse.urlparse(source).path.rstrip("/")) or "stream"
-    name = Path(source).name
-    return Path(name).stem or name
 
 
 def video_outputs(parser: argparse.ArgumentParser, args: argparse.Namespace, inputs: list[str]) -> dict[str, Path]:

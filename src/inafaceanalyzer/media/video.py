@@ -26,9 +26,11 @@ from __future__ import annotations
 import heapq
 import math
 import os
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
+from pathlib import PurePath
 
 import av
 import numpy as np
@@ -95,13 +97,26 @@ def is_url(source: str | os.PathLike[str]) -> bool:
     return isinstance(source, str) and "://" in source[:16]
 
 
-def open_container(source: str | os.PathLike[str], timeout_s: float = DEFAULT_TIMEOUT_S):
+def source_stem(source: str) -> str:
+    """``<basename>`` of an input path or URL, without its extension (the original's output naming)."""
+    if is_url(source):
+        source = urllib.parse.unquote(urllib.parse.urlparse(source).path.rstrip("/")) or "stream"
+    name = PurePath(source).name
+    return PurePath(name).stem or name
+
+
+def open_container(source: str | os.PathLike[str], timeout_s: float = DEFAULT_TIMEOUT_S,
+                   input_format: str | None = None, input_options: dict[str, str] | None = None):
     """Open a media file or URL with PyAV; :class:`MediaOpenError` (one line) on failure.
 
     ``timeout_s`` bounds opening and each later read of a network source.
+    ``input_format`` forces FFmpeg's demuxer or capture device (``v4l2``,
+    ``avfoundation``, ``dshow``, ``lavfi``...); ``input_options`` are its
+    options (e.g. ``{"framerate": "30", "video_size": "1280x720"}``), added to
+    the network ones.
     """
     name = os.fspath(source)
-    if not is_url(name):
+    if not is_url(name) and input_format is None:
         if not os.path.exists(name):
             raise MediaOpenError(name, "no such file")
         if os.path.isdir(name):
@@ -111,14 +126,18 @@ def open_container(source: str | os.PathLike[str], timeout_s: float = DEFAULT_TI
     options = {}
     if is_url(name):
         options = {"reconnect": "0", "rw_timeout": str(int(timeout_s * 1e6))}
+    options.update(input_options or {})
     try:
-        container = av.open(name, mode="r", options=options, timeout=(timeout_s, timeout_s), metadata_errors="replace")
+        container = av.open(name, mode="r", format=input_format, options=options, timeout=(timeout_s, timeout_s),
+                            metadata_errors="replace")
     except av.error.ExitError as exc:
         raise MediaOpenError(name, f"timed out after {timeout_s:g} s") from exc
     except av.error.FFmpegError as exc:
         raise MediaOpenError(name, f"cannot open: {_ffmpeg_reason(exc)}") from exc
     except OSError as exc:
         raise MediaOpenError(name, f"cannot open: {exc.strerror or exc}") from exc
+    except ValueError as exc:  # PyAV: an unknown input_format
+        raise MediaOpenError(name, f"cannot open: {exc}") from exc
     if not container.streams.video:
         container.close()
         raise MediaOpenError(name, "no video stream (audio-only or not a video)")
@@ -304,6 +323,23 @@ def _plan_gop(
             yield packet, "DEFAULT" if flag else "NONREF"
 
 
+@dataclass(frozen=True, slots=True)
+class DecodedFrame:
+    """A frame as :class:`Frame` will carry it, still in the decoder's format.
+
+    Converting to RGB costs as much as decoding; a live reader that may drop
+    the frame before it is analysed converts it only when it is taken
+    (:meth:`to_frame`).
+    """
+
+    index: int
+    time: float
+    picture: av.VideoFrame
+
+    def to_frame(self) -> Frame:
+        return Frame(index=self.index, time=self.time, image=_rgb(self.picture))
+
+
 def _rgb(frame: av.VideoFrame) -> np.ndarray:
     """The frame as a C-contiguous RGB array, upright.
 
@@ -326,6 +362,8 @@ class VideoReader:
     beside detection, which needs the cores more (measured on 2 cores: a
     single decoding thread made the whole analysis faster than FFmpeg's
     frame threading, which burns more CPU for the same frames).
+    ``input_format``/``input_options``: see :func:`open_container` (capture
+    devices).
     """
 
     def __init__(
@@ -334,11 +372,13 @@ class VideoReader:
         timeout_s: float = DEFAULT_TIMEOUT_S,
         max_consecutive_errors: int = MAX_CONSECUTIVE_ERRORS,
         decode_threads: int = 1,
+        input_format: str | None = None,
+        input_options: dict[str, str] | None = None,
     ) -> None:
         self.source = os.fspath(source)
         self.max_consecutive_errors = max_consecutive_errors
         self.stats = DecodeStats()
-        self._container = open_container(self.source, timeout_s)
+        self._container = open_container(self.source, timeout_s, input_format, input_options)
         try:
             self.info = _info(self.source, self._container)
         except Exception:
@@ -407,6 +447,17 @@ class VideoReader:
 
     def frames(self, fps: float | None = None, offset_ms: float = 0.0) -> Iterator[Frame]:
         """Every frame, or ``fps`` frames per second, from ``offset_ms`` milliseconds on."""
+        for decoded in self.decoded_frames(fps, offset_ms):
+            yield decoded.to_frame()
+
+    def decoded_frames(self, fps: float | None = None, offset_ms: float = 0.0,
+                       skip_unneeded: bool = True) -> Iterator[DecodedFrame]:
+        """The frames of :meth:`frames`, decoded but not yet converted to RGB.
+
+        ``skip_unneeded=False`` decodes every packet as it comes, without
+        reading ahead to plan which ones ``fps`` sampling can skip: for live
+        streams, where that look-ahead (up to a GOP) would delay every frame.
+        """
         period = 1 / self.info.fps if self.info.fps else None
         sampler = TimeSampler(fps, Fraction(str(max(0.0, offset_ms))) / 1000, period)
         counter = PresentationCounter()
@@ -420,7 +471,8 @@ class VideoReader:
             return sampler.might_select(self._time(pts, 0))
 
         packets = self._packets()
-        planned = plan_decoding(packets, wanted) if fps is not None else ((p, "DEFAULT") for p in packets)
+        planned = (plan_decoding(packets, wanted) if fps is not None and skip_unneeded
+                   else ((p, "DEFAULT") for p in packets))
         for packet, mode in planned:
             if packet.size:
                 self.stats.packets += 1
@@ -439,11 +491,11 @@ class VideoReader:
         if held is not None:
             yield from self._emit(held, sampler.select(held[1], None))
 
-    def _emit(self, held: tuple[av.VideoFrame, Fraction, int], chosen: bool) -> Iterator[Frame]:
+    def _emit(self, held: tuple[av.VideoFrame, Fraction, int], chosen: bool) -> Iterator[DecodedFrame]:
         if chosen:
             frame, t, index = held
             self.stats.yielded += 1
-            yield Frame(index=index, time=float(t), image=_rgb(frame))
+            yield DecodedFrame(index, float(t), frame)
 
     def keyframes(self) -> Iterator[Frame]:
         """Keyframes only; the other frames are not decoded.
