@@ -79,3 +79,20 @@ def test_installed_scripts_answer_help_and_version():
         assert out.startswith("inaFaceAnalyzer ")
         helptext = subprocess.run([exe, "-h"], capture_output=True, text=True, check=True).stdout
         assert "--engine" in helptext and "--min_face_size_px" in helptext and "--batch_size" in helptext
+
+
+def test_abstention_rule_answers_unknown(photos, tmp_path, capsys):
+    out = tmp_path / "r.csv"
+    image = str(photos / "astronaut.png")
+    assert main(["--engine", "image", "-q", "-i", image, "-o", str(out)]) == 0
+    answered = pd.read_csv(out)
+    assert answered.sex_label.tolist() == ["f"]
+    assert main(["--engine", "image", "-q", "--min_face_size", "2000", "-i", image, "-o", str(out)]) == 0
+    withheld = pd.read_csv(out)
+    assert withheld.sex_label.tolist() == ["u"]  # the face is kept, its gender withheld
+    assert withheld.age_label.tolist() == answered.age_label.tolist()
+    assert main(["--engine", "image", "-q", "--min_gender_confidence", "0.9999999", "-i", image, "-o", str(out)]) == 0
+    assert pd.read_csv(out).sex_label.tolist() == ["u"]
+    with pytest.raises(SystemExit):
+        main(["--engine", "image", "-i", image, "-o", str(out), "--min_gender_confidence", "0.2"])
+    assert "min_gender_confidence must be between 0.5 and 1" in capsys.readouterr().err

@@ -186,3 +186,21 @@ def test_fit_temperature_recovers_an_overconfidence_factor():
     gender = np.where(rng.random(4000) < 1 / (1 + np.exp(-calibrated)), "m", "f")
     df = pd.DataFrame({"gender": gender, "sex_decfunc": 2.5 * calibrated})  # ...reported 2.5 times too confident
     assert fit_temperature(df) == pytest.approx(2.5, rel=0.1)
+
+
+def test_abstention_on_tracked_tables_uses_the_track_average():
+    import pandas as pd
+
+    from inafaceanalyzer.abstention import AbstentionRule, apply_abstention
+
+    table = pd.DataFrame({
+        "bbox": [(0, 0, 100, 100), (0, 0, 100, 100), (0, 0, 10, 10)],
+        "sex_decfunc": [3.0, 0.1, 5.0], "sex_label": ["m", "m", "m"],
+        "sex_decfunc_avg": [1.55, 1.55, 5.0], "sex_label_avg": ["m", "m", "m"],
+    })
+    out = apply_abstention(table, AbstentionRule(min_face_size=20, min_gender_confidence=0.9))
+    # sigmoid(3) = 0.95 kept; sigmoid(0.1) = 0.52 withheld; 10 px face withheld
+    assert out.sex_label.tolist() == ["m", "u", "u"]
+    # the track averaging 1.55 (sigmoid 0.82) is withheld, the confident one kept whatever its size
+    assert out.sex_label_avg.tolist() == ["u", "u", "m"]
+    assert table.sex_label.tolist() == ["m", "m", "m"]  # the input is not modified

@@ -66,8 +66,16 @@ def face_size(bboxes: pd.Series | list) -> np.ndarray:
 
 
 def apply_abstention(df: pd.DataFrame, rule: AbstentionRule) -> pd.DataFrame:
-    """A copy of the results table ``df`` where faces failing ``rule`` have ``sex_label`` ``u``."""
+    """A copy of the results table ``df`` where faces failing ``rule`` have ``sex_label`` ``u``.
+
+    Tracked tables also get ``sex_label_avg`` ``u`` where the track's averaged
+    evidence (``sex_decfunc_avg``) is below the confidence threshold; the face
+    size, which varies along a track, applies to single rows only.
+    """
     out = df.copy()
     if rule.active and len(out):
         out.loc[~rule.keeps(out), "sex_label"] = UNKNOWN
+        if "sex_decfunc_avg" in out.columns and "sex_label_avg" in out.columns:
+            weak = gender_confidence(out["sex_decfunc_avg"]) < rule.min_gender_confidence
+            out.loc[weak, "sex_label_avg"] = UNKNOWN
     return out

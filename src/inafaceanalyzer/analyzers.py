@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from .abstention import AbstentionRule, apply_abstention
 from .alignment import FaceAligner
 from .classification import GenderAgeClassifier
 from .errors import MediaError
@@ -94,6 +95,11 @@ class FaceAnalyzer:
         self.classifier = face_classifier if face_classifier is not None else GenderAgeClassifier(device)
         self.aligner = FaceAligner()
         self.batch_len = batch_len
+        self.abstention = AbstentionRule()  # answers every face; see inafaceanalyzer.abstention
+
+    def _finish(self, table: pd.DataFrame) -> pd.DataFrame:
+        """The results table with the abstention rule applied (``sex_label`` ``u`` where it abstains)."""
+        return apply_abstention(table, self.abstention)
 
     def _process_stream(
         self,
@@ -163,7 +169,9 @@ class ImageAnalyzer(FaceAnalyzer):
             progress(done + failed, total)
 
         frames = image_frames(paths, handle_error if on_error is not None else None)
-        return self._process_stream(frames, progress=hook if progress is not None else None, total=len(paths))
+        return self._finish(
+            self._process_stream(frames, progress=hook if progress is not None else None, total=len(paths))
+        )
 
 
 class PreprocessedImageAnalyzer(ImageAnalyzer):
@@ -222,7 +230,7 @@ class VideoAnalyzer(FaceAnalyzer):
         with VideoReader(video_path, timeout_s=self.timeout_s) as reader:
             tally = _FrameTally(reader.frames(fps=fps, offset_ms=offset))
             total = reader.info.expected_frames(fps, offset / 1000)
-            table = self._run(tally, progress, total)
+            table = self._finish(self._run(tally, progress, total))
             interval = 1 / fps if fps else (float(1 / reader.info.fps) if reader.info.fps else None)
             return VideoAnalysis(
                 table, reader.info, self.engine, self._options(fps=fps, offset=offset), tally.count, interval,
@@ -244,6 +252,8 @@ class VideoAnalyzer(FaceAnalyzer):
                 min_face_size_percent=opts.min_size_prct, face_detection_padding=opts.padd_prct,
             )
         record["detection_max_side"] = getattr(detector, "max_side", None)
+        if self.abstention.active:
+            record["abstention"] = asdict(self.abstention)
         return record
 
 
@@ -261,7 +271,7 @@ class VideoKeyframes(VideoAnalyzer):
             raise ValueError("keyframe analysis takes no fps or offset")
         with VideoReader(video_path, timeout_s=self.timeout_s) as reader:
             tally = _FrameTally(reader.keyframes())
-            table = self._run(tally, progress, None)
+            table = self._finish(self._run(tally, progress, None))
             return VideoAnalysis(
                 table, reader.info, self.engine, self._options(), tally.count, None, tally.first, tally.last,
                 reader.stats,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .abstention import AbstentionRule
 from .analyzers import (
     FaceAnalyzer,
     ImageAnalyzer,
@@ -42,6 +43,7 @@ class AnalysisOptions:
     detection: DetectionOptions = field(default_factory=DetectionOptions)
     detection_max_side: int = 960
     timeout_s: float = DEFAULT_TIMEOUT_S
+    abstention: AbstentionRule = field(default_factory=AbstentionRule)
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -64,26 +66,30 @@ class AnalysisOptions:
     def from_dict(cls, data: dict) -> AnalysisOptions:
         data = dict(data)
         data["detection"] = DetectionOptions(**data.get("detection", {}))
+        data["abstention"] = AbstentionRule(**data.get("abstention", {}))
         return cls(**data)
 
 
 def build_analyzer(options: AnalysisOptions, classifier: GenderAgeClassifier | None = None) -> FaceAnalyzer:
     """The engine ``options`` describe, with its models loaded (once; reuse it for many inputs)."""
     classifier = classifier or GenderAgeClassifier(device=options.device)
-    if options.engine == "preprocessed_image":
-        return PreprocessedImageAnalyzer(classifier, batch_len=options.batch_size)
     detector = YuNetDetector(options.detection, max_side=options.detection_max_side)
-    if options.engine == "image":
-        return ImageAnalyzer(detector, classifier, batch_len=options.batch_size)
-    if options.engine == "videokeyframes":
-        analyzer: VideoAnalyzer = VideoKeyframes(detector, classifier, batch_len=options.batch_size)
+    analyzer: FaceAnalyzer
+    if options.engine == "preprocessed_image":
+        analyzer = PreprocessedImageAnalyzer(classifier, batch_len=options.batch_size)
+    elif options.engine == "image":
+        analyzer = ImageAnalyzer(detector, classifier, batch_len=options.batch_size)
+    elif options.engine == "videokeyframes":
+        analyzer = VideoKeyframes(detector, classifier, batch_len=options.batch_size)
     elif options.engine == "videotracking":
         from .analyzers import VideoTracking
 
         analyzer = VideoTracking(options.detect_period, detector, classifier, batch_len=options.batch_size)
     else:
         analyzer = VideoAnalyzer(detector, classifier, batch_len=options.batch_size)
-    analyzer.timeout_s = options.timeout_s
+    if isinstance(analyzer, VideoAnalyzer):
+        analyzer.timeout_s = options.timeout_s
+    analyzer.abstention = options.abstention
     return analyzer
 
 

@@ -66,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "age, to play over the video in VLC, Aegisub or ELAN")
     vid.add_argument("--mp4_export", action="store_true",
                      help="also write <basename>.mp4: the video with face boxes and labels drawn, sound kept")
+    common.add_abstention_arguments(parser)
     exp = parser.add_argument_group("other exports (every engine)")
     exp.add_argument("--xlsx_export", action="store_true",
                      help="also write an Excel workbook, one row per face with a thumbnail of it: <basename>.xlsx "
@@ -135,7 +136,7 @@ def analysis_options(args: argparse.Namespace, engine: str, reporter: common.Rep
     return AnalysisOptions(
         engine=engine, fps=args.fps, detect_period=args.detect_period, batch_size=args.batch_size,
         device=args.device, detection=common.detection_options(args), detection_max_side=args.detection_max_side,
-        timeout_s=args.timeout,
+        timeout_s=args.timeout, abstention=common.abstention_rule(None, args),
     )
 
 
@@ -211,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     engine = resolve_engine(parser, args)
     inputs = read_inputs(parser, args)
     common.validate_detection_arguments(parser, args)
+    common.abstention_rule(parser, args)  # validated before any work
     common.setup_logging(args.quiet)
     reporter = common.Reporter(PROG, args.quiet)
     if engine in IMAGE_ENGINES:

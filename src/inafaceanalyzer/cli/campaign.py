@@ -60,6 +60,7 @@ def add_campaign_arguments(parser: argparse.ArgumentParser) -> None:
     run.add_argument("--status", default=None, metavar="PATH",
                      help="status table to write (default: <joblist stem>.status.csv next to the job list)")
     common.add_detection_arguments(parser)
+    common.add_abstention_arguments(parser)
     common.add_runtime_arguments(parser)
 
 
@@ -90,7 +91,8 @@ def validate(parser: argparse.ArgumentParser, args: argparse.Namespace):
         options = AnalysisOptions(engine=args.engine, fps=args.fps, detect_period=args.detect_period,
                                   batch_size=args.batch_size, device=args.device,
                                   detection=common.detection_options(args),
-                                  detection_max_side=args.detection_max_side)
+                                  detection_max_side=args.detection_max_side, timeout_s=args.timeout,
+                                  abstention=common.abstention_rule(parser, args))
     except ValueError as exc:
         parser.error(str(exc))
     try:

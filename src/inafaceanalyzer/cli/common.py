@@ -12,6 +12,7 @@ from typing import NoReturn
 from tqdm import tqdm
 
 from .._version import __version__
+from ..abstention import AbstentionRule
 from ..detection import DetectionOptions
 from ..errors import InaFaceAnalyzerError
 
@@ -63,6 +64,29 @@ def add_detection_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--detection_max_side", type=int, default=960,
                    help="frames larger than this (in pixels, largest side) are downscaled for "
                         "detection; boxes are mapped back to full resolution")
+
+
+def add_abstention_arguments(parser: argparse.ArgumentParser) -> None:
+    """The abstention rule's options (see :mod:`inafaceanalyzer.abstention`)."""
+    g = parser.add_argument_group(
+        "abstention (the face is kept, its gender answered 'u' for unknown; ina_face_analyzer_evaluate shows "
+        "the accuracy/coverage trade-off)")
+    g.add_argument("--min_face_size", type=float, default=0.0, metavar="PX",
+                   help="answer sex_label 'u' for faces whose bbox is smaller than this (largest side, pixels); "
+                        "unlike --min_face_size_px, the face is not dropped")
+    g.add_argument("--min_gender_confidence", type=float, default=0.5, metavar="P",
+                   help="answer sex_label 'u' (and sex_label_avg 'u' for weak tracks) when the gender "
+                        "model's probability for its answer is below P (0.5 to 1)")
+
+
+def abstention_rule(parser: argparse.ArgumentParser | None, args: argparse.Namespace) -> AbstentionRule:
+    """The rule the parsed options describe; an invalid one is a one-line argument error."""
+    try:
+        return AbstentionRule(args.min_face_size, args.min_gender_confidence)
+    except ValueError as exc:
+        if parser is None:
+            raise
+        parser.error(str(exc))
 
 
 def add_runtime_arguments(parser: argparse.ArgumentParser) -> None:
