@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..abstention import AbstentionRule
 from ..classification import GenderAgeClassifier
 from ..detection import YuNetDetector
 from ..evaluation import FACE_MODES, PAPER_RESOLUTIONS, EvaluationConfig, evaluate, load_dataset, write_report
@@ -61,11 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     io.add_argument("--faces", choices=FACE_MODES, default="auto",
                     help="cropped: each image is a face; photos: detect faces; auto: detect, else whole image")
     io.add_argument("--no_plots", action="store_true", help="write no PNG figures")
-    ev = parser.add_argument_group("abstention and measures")
-    ev.add_argument("--min_face_size", type=float, default=0.0, metavar="PX",
-                    help="faces whose bbox's largest side is under PX pixels get sex_label u (unknown)")
-    ev.add_argument("--min_gender_confidence", type=float, default=0.5, metavar="P",
-                    help="faces whose gender confidence max(p_m, p_f) is under P (0.5 to 1) get sex_label u")
+    common.add_abstention_arguments(parser)
+    ev = parser.add_argument_group("measures")
     ev.add_argument("--resolutions", type=int, nargs="+", default=list(PAPER_RESOLUTIONS), metavar="N",
                     help="face sizes in pixels of the resolution table")
     ev.add_argument("--no_resolution", action="store_true", help="skip the resolution table")
@@ -94,7 +90,7 @@ def parse_config(parser: argparse.ArgumentParser, args: argparse.Namespace) -> E
     try:
         return EvaluationConfig(
             faces=args.faces,
-            abstention=AbstentionRule(args.min_face_size, args.min_gender_confidence),
+            abstention=common.abstention_rule(parser, args),
             resolutions=() if args.no_resolution else tuple(args.resolutions),
             batch_len=args.batch_size,
         )
