@@ -100,8 +100,7 @@ def validate(parser: argparse.ArgumentParser, args: argparse.Namespace):
     except JobListError as exc:
         parser.error(str(exc))
     status = Path(args.status) if args.status else default_status_path(joblist.path)
-    if not status.resolve().parent.is_dir():
-        parser.error(f"--status {status}: the directory {status.parent} does not exist")
+    common.output_directory(parser, status.parent, "--status")
     return joblist, options, status
 
 
