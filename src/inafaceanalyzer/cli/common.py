@@ -191,6 +191,12 @@ def validate_detection_arguments(parser: argparse.ArgumentParser, args: argparse
         parser.error("--timeout must be > 0")
 
 
+def write_line(text: str) -> None:
+    """``text`` and its newline to stderr in one write: lines from other threads (decoding) never cut it."""
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
 class LineProgress:
     """A progress bar's stand-in off a terminal (log files, pipes): one line per completed item."""
 
@@ -202,8 +208,7 @@ class LineProgress:
         for _ in range(max(0, n)):
             self.n += 1
             tail = f" ({self.postfix})" if self.postfix else ""
-            print(f"{self.prog}: {self.desc} {self.n}/{self.total if self.total is not None else '?'}{tail}",
-                  file=sys.stderr, flush=True)
+            write_line(f"{self.prog}: {self.desc} {self.n}/{self.total if self.total is not None else '?'}{tail}")
 
     def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
         self.postfix = s
@@ -237,14 +242,21 @@ class Reporter:
 
     def error(self, message: object) -> None:
         self.failures += 1
-        tqdm.write(f"{self.prog}: error: {message}", file=sys.stderr)
+        self.write(f"{self.prog}: error: {message}")
 
     def warning(self, message: object) -> None:
-        tqdm.write(f"{self.prog}: warning: {message}", file=sys.stderr)
+        self.write(f"{self.prog}: warning: {message}")
 
     def info(self, message: object) -> None:
         if not self.quiet:
-            tqdm.write(f"{self.prog}: {message}", file=sys.stderr)
+            self.write(f"{self.prog}: {message}")
+
+    def write(self, line: str) -> None:
+        """One line to stderr, above the progress bars on a terminal."""
+        if self.interactive and not self.quiet:
+            tqdm.write(line, file=sys.stderr)
+        else:
+            write_line(line)
 
     def bar(self, total: int | None, desc: str, unit: str = "it", position: int = 0, leave: bool = True,
             *, rate: bool = True, lines: bool = False) -> tqdm | LineProgress:
