@@ -107,7 +107,7 @@ def output_directory(parser: argparse.ArgumentParser, directory: str | os.PathLi
         parser.error(f"{option} {directory}: cannot create the directory {path}: {exc.strerror or exc}")
     problem = writable_directory_problem(path)
     if problem:
-        parser.error(f"{option} {directory}: the directory {path} {problem}")
+        parser.error(f"{option} {directory}: the output directory {problem}")
     return path
 
 
