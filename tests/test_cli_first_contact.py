@@ -127,6 +127,10 @@ def test_help_shows_each_default_once(name):
         assert text.count("default") <= 1, text
         assert not re.search(r"\(default: (None|False|\[\])\)", text), text
     assert "(default: video) (default: None)" not in parser.format_help()
+    zero = [a for a in parser._actions if a.default == 0 and a.default is not False and a.help]
+    for action in zero:  # a default of 0 is a default: shown
+        assert formatter._expand_help(action).endswith("(default: 0)") or "default" in action.help \
+            or formatter._expand_help(action).endswith("(default: 0.0)")
 
 
 @pytest.mark.parametrize("argv, message", [
