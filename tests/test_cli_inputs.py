@@ -71,8 +71,11 @@ def test_folders_are_searched_recursively_for_the_engine_s_media(tmp_path, face_
     assert len(pd.read_csv(outdir / "clip.csv")) == 5
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert main(["--engine", "image", "-q", "-i", str(empty), str(face_jpg), "-o", str(out)]) == 1
-    assert f"{empty}: no image found in this folder or its subfolders" in capsys.readouterr().err
+    capsys.readouterr()
+    assert main(["--engine", "image", "-i", str(empty), str(face_jpg), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"{empty}: no image found in this folder or its subfolders" in err
+    assert "1 faces in 1 images written to" in err
     assert len(pd.read_csv(out)) == 1
 
 

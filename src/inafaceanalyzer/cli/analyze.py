@@ -190,6 +190,7 @@ def analysis_options(args: argparse.Namespace, engine: str, reporter: common.Rep
 
 def run_images(args: argparse.Namespace, options: AnalysisOptions, inputs: list[str], reporter: common.Reporter) -> int:
     analyzer = build_analyzer(options)
+    earlier = reporter.failures  # empty folders given as inputs
     with reporter.bar(len(inputs), "images", unit="img", lines=True) as bar:
         df = analyzer(inputs, on_error=reporter.error, progress=common.progress_updater(bar))
     write_csv(df, args.output)
@@ -203,7 +204,7 @@ def run_images(args: argparse.Namespace, options: AnalysisOptions, inputs: list[
         from ..export.xlsx import export_xlsx
 
         export_xlsx(df, Path(args.output).with_suffix(".xlsx"))
-    reporter.info(f"{len(df)} faces in {len(inputs) - reporter.failures} images written to {args.output}")
+    reporter.info(f"{len(df)} faces in {len(inputs) - reporter.failures + earlier} images written to {args.output}")
     return 0
 
 
