@@ -14,6 +14,7 @@ from .alignment import FaceAligner
 from .classification import GenderAgeClassifier
 from .errors import MediaError
 from .detection import FaceDetector, WholeFrameDetector, YuNetDetector
+from .media.files import absolute_source
 from .media.images import ErrorHandler, image_frames
 from .media.prefetch import prefetch
 from .pipeline import Detector, analyze_stream
@@ -53,6 +54,7 @@ class VideoAnalysis:
         return {
             "format": "inaFaceAnalyzer-results/1",
             "source": info.source,
+            "source_abspath": absolute_source(info.source),
             "engine": self.engine,
             "options": self.options,
             "video": {

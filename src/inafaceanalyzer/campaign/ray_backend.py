@@ -78,13 +78,15 @@ def connect(address: str | None, num_cpus: int | None = None, num_gpus: int | No
     set by the user is respected); joining a cluster needs the token
     (``RAY_AUTH_TOKEN``, ``RAY_AUTH_TOKEN_PATH`` or ``~/.ray/auth_token``).
     """
+    # Token authentication (Ray's default for a local instance since 2.52) asked for explicitly:
+    # Ray then does not warn about it on every run; RAY_AUTH_MODE set by the user is respected.
+    os.environ.setdefault("RAY_AUTH_MODE", "token")
     if address is None:
         # A single-machine instance on the loopback address; without this Ray advertises
         # the machine's network address even for a local instance. Undone by shutdown().
         _saved["env"] = os.environ.get(LOCAL_ONLY_ENV)
         os.environ.setdefault(LOCAL_ONLY_ENV, "0")
     else:
-        os.environ.setdefault("RAY_AUTH_MODE", "token")
         if os.environ["RAY_AUTH_MODE"] == "token" and not token_available():
             raise CampaignError(
                 f"{address}: Ray token authentication is on but no token was found here: copy the "

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from ..atomic import writable_directory_problem
 from ..errors import MediaError
 from ..export import write_csv
 from ..jobs import IMAGE_ENGINES, VIDEO_ENGINES, AnalysisOptions, VideoJob, build_analyzer, run_video_job
+from ..media.files import IMAGE_SUFFIXES, VIDEO_SUFFIXES, find_files, media_kind
 from ..media.video import is_url
 from ..media.video import source_stem as output_stem  # noqa: F401 - kept importable from here
 from . import common
@@ -35,17 +36,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser = common.new_parser(PROG, DESCRIPTION)
     io = parser.add_argument_group("input and output")
     io.add_argument("-i", nargs="+", dest="input", default=[], metavar="INPUT",
-                    help="images, or videos (paths or http(s) URLs), to analyse")
+                    help="images, or videos (paths or http(s) URLs), to analyse; a folder stands for the images "
+                         "(image engines) or videos (video engines) found in it and its subfolders, in path order")
     io.add_argument("-l", dest="input_list", metavar="INPUT_LIST",
                     help="text file listing inputs, one per line (added to -i)")
     io.add_argument("-o", dest="output", required=True, metavar="OUTPUT",
-                    help="image engines: the CSV file to write; video engines: an existing "
-                         "directory receiving one <basename>.csv per input")
+                    help="image engines: the CSV file to write; video engines: a directory receiving one "
+                         "<basename>.csv per input (folders are created if needed)")
     io.add_argument("--engine", choices=IMAGE_ENGINES + VIDEO_ENGINES, default=None,
                     help="image: photos; preprocessed_image: already-cropped faces (no detection); "
                          "video: every frame or --fps frames per second; videotracking: video with "
                          "face tracking and per-face averaging; videokeyframes: keyframes only "
-                         "(default: video)")
+                         "(default: chosen from the inputs' extensions, image for images, video for videos)")
     io.add_argument("--type", choices=["image", "video"], help=argparse.SUPPRESS)  # original < 0.3
     io.add_argument("--preprocessed_faces", action="store_true", help=argparse.SUPPRESS)
     cls = parser.add_argument_group("classification")
@@ -79,8 +81,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def resolve_engine(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str:
-    """The engine to run, from --engine or the original's older options; refuses contradictions."""
+def engine_from_inputs(parser: argparse.ArgumentParser, args: argparse.Namespace, inputs: list[str]) -> str:
+    """``image`` or ``video`` from the inputs' extensions (URLs are videos); refuses a mix."""
+    found: dict[str, str] = {}
+    for source in inputs:
+        if is_url(source):
+            found.setdefault("video", source)
+        elif os.path.isdir(source):
+            for path in find_files(source, IMAGE_SUFFIXES | VIDEO_SUFFIXES):
+                found.setdefault(media_kind(path) or "", source)
+        elif media_kind(source):
+            found.setdefault(media_kind(source) or "", source)
+    if len(found) > 1:
+        parser.error(f"the inputs mix images ({found['image']}) and videos ({found['video']}): analyse them in "
+                     "separate runs, with --engine image for the images and --engine video (or videotracking, "
+                     "videokeyframes) for the videos")
+    if found:
+        return next(iter(found))
+    if Path(args.output).suffix.lower() == ".csv":
+        parser.error("cannot tell from the inputs' names whether they are images or videos: "
+                     "give --engine image (or preprocessed_image) or --engine video")
+    return "video"  # the original's default
+
+
+def resolve_engine(parser: argparse.ArgumentParser, args: argparse.Namespace, inputs: list[str]) -> str:
+    """The engine to run, from --engine, the original's older options or the inputs; refuses contradictions."""
     engine = args.engine
     legacy = None
     if args.preprocessed_faces:
@@ -95,11 +120,12 @@ def resolve_engine(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
         legacy = "video"
     if engine and legacy and engine != legacy and not (legacy == "video" and engine in VIDEO_ENGINES):
         parser.error(f"--engine {engine} contradicts the older option selecting {legacy}")
-    engine = engine or legacy or "video"
+    chosen = "" if engine or legacy else " (chosen from the inputs: give --engine to choose another)"
+    engine = engine or legacy or engine_from_inputs(parser, args, inputs)
     video_only = [name for name, given in (("--fps", args.fps is not None), ("--detect_period", args.detect_period is not None),
                   ("--ass_subtitle_export", args.ass_subtitle_export), ("--mp4_export", args.mp4_export)) if given]
     if engine in IMAGE_ENGINES and video_only:
-        parser.error(f"{video_only[0]} applies to video engines, not --engine {engine}")
+        parser.error(f"{video_only[0]} applies to video engines, not --engine {engine}{chosen}")
     if engine == "videokeyframes":
         for name in video_only:
             parser.error(f"{name} cannot be used with keyframe analysis")
@@ -120,11 +146,33 @@ def read_inputs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> li
         try:
             lines = Path(args.input_list).read_text(encoding="utf-8").splitlines()
         except OSError as exc:
-            parser.error(f"-l {args.input_list}: cannot read the input list: {exc.strerror or exc}")
+            parser.error(f"-l {args.input_list}: cannot read the input list ({exc.strerror or exc}): give a "
+                         "readable UTF-8 text file naming one image, video or folder per line, or list the "
+                         "inputs after -i")
+        except UnicodeDecodeError:
+            parser.error(f"-l {args.input_list}: the input list is not UTF-8 text: give a text file naming one "
+                         "image, video or folder per line, or list the inputs after -i")
         inputs += [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
     if not inputs:
         parser.error("no input: give -i INPUT... or -l INPUT_LIST")
     return inputs
+
+
+def expand_folders(inputs: list[str], engine: str, reporter: common.Reporter) -> list[str]:
+    """Each folder of ``inputs`` replaced by the images or videos (as ``engine`` takes) found in it, sorted."""
+    image = engine in IMAGE_ENGINES
+    expanded: list[str] = []
+    for source in inputs:
+        if is_url(source) or not os.path.isdir(source):
+            expanded.append(source)
+            continue
+        found = find_files(source, IMAGE_SUFFIXES if image else VIDEO_SUFFIXES)
+        if not found:
+            kind = "image" if image else "video"
+            reporter.error(f"{source}: no {kind} found in this folder or its subfolders (looked for "
+                           f"{', '.join(sorted(IMAGE_SUFFIXES if image else VIDEO_SUFFIXES))})")
+        expanded.extend(map(str, found))
+    return expanded
 
 
 def analysis_options(args: argparse.Namespace, engine: str, reporter: common.Reporter) -> AnalysisOptions:
@@ -142,7 +190,8 @@ def analysis_options(args: argparse.Namespace, engine: str, reporter: common.Rep
 
 def run_images(args: argparse.Namespace, options: AnalysisOptions, inputs: list[str], reporter: common.Reporter) -> int:
     analyzer = build_analyzer(options)
-    with reporter.bar(len(inputs), "images", unit="img") as bar:
+    earlier = reporter.failures  # empty folders given as inputs
+    with reporter.bar(len(inputs), "images", unit="img", lines=True) as bar:
         df = analyzer(inputs, on_error=reporter.error, progress=common.progress_updater(bar))
     write_csv(df, args.output)
     if args.parquet_export:
@@ -155,18 +204,16 @@ def run_images(args: argparse.Namespace, options: AnalysisOptions, inputs: list[
         from ..export.xlsx import export_xlsx
 
         export_xlsx(df, Path(args.output).with_suffix(".xlsx"))
-    reporter.info(f"{len(df)} faces in {len(inputs) - reporter.failures} images written to {args.output}")
+    reporter.info(f"{len(df)} faces in {len(inputs) - reporter.failures + earlier} images written to {args.output}")
     return 0
 
 
 def video_outputs(parser: argparse.ArgumentParser, args: argparse.Namespace, inputs: list[str]) -> dict[str, Path]:
-    """The CSV path of each input, refusing a missing directory and colliding names."""
+    """The CSV path of each input, refusing colliding names; the directory is created if needed."""
     outdir = Path(args.output)
-    if not outdir.is_dir():
-        parser.error(f"-o {args.output}: with video engines OUTPUT must be an existing directory")
-    problem = writable_directory_problem(outdir)
-    if problem:
-        parser.error(f"-o {args.output}: the output directory {problem}")
+    if outdir.suffix.lower() == ".csv" and not outdir.is_dir():
+        parser.error(f"-o {args.output}: video engines write one CSV per input into a directory: give a directory "
+                     "(created if needed), or --engine image for images")
     outputs: dict[str, Path] = {}
     seen: dict[str, str] = {}
     for source in inputs:
@@ -177,6 +224,7 @@ def video_outputs(parser: argparse.ArgumentParser, args: argparse.Namespace, inp
         outputs[source] = outdir / f"{stem}.csv"
         if args.mp4_export and not is_url(source) and Path(source).resolve() == (outdir / f"{stem}.mp4").resolve():
             parser.error(f"--mp4_export would overwrite the input {source}: choose another -o directory")
+    common.output_directory(parser, outdir, "-o")
     return outputs
 
 
@@ -209,18 +257,19 @@ def run_videos(args: argparse.Namespace, options: AnalysisOptions, inputs: list[
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    engine = resolve_engine(parser, args)
     inputs = read_inputs(parser, args)
+    engine = resolve_engine(parser, args, inputs)
     common.validate_detection_arguments(parser, args)
     common.abstention_rule(parser, args)  # validated before any work
     common.setup_logging(args.quiet)
     reporter = common.Reporter(PROG, args.quiet)
+    inputs = expand_folders(inputs, engine, reporter)
+    if not inputs:
+        parser.error("no input left: the folders given hold no file to analyse")
     if engine in IMAGE_ENGINES:
         if Path(args.output).suffix.lower() != ".csv":
             parser.error(f"-o {args.output}: with --engine {engine}, OUTPUT is a CSV file and must end in .csv")
-        problem = writable_directory_problem(Path(args.output).resolve().parent)
-        if problem:
-            parser.error(f"-o {args.output}: the directory {Path(args.output).parent} {problem}")
+        common.output_directory(parser, Path(args.output).parent, "-o")
         runner = run_images
     else:
         outputs = video_outputs(parser, args, inputs)

@@ -100,8 +100,7 @@ def validate(parser: argparse.ArgumentParser, args: argparse.Namespace):
     except JobListError as exc:
         parser.error(str(exc))
     status = Path(args.status) if args.status else default_status_path(joblist.path)
-    if not status.resolve().parent.is_dir():
-        parser.error(f"--status {status}: the directory {status.parent} does not exist")
+    common.output_directory(parser, status.parent, "--status")
     return joblist, options, status
 
 
@@ -110,12 +109,11 @@ def run(args: argparse.Namespace, joblist, options: AnalysisOptions, status: Pat
     """Run the campaign with progress bar and one-line errors; the exit status."""
     for warning in joblist.warnings:
         reporter.warning(warning)
-    bar = reporter.bar(len(joblist), "jobs", unit="job")
+    bar = reporter.bar(len(joblist), "jobs", unit="job", lines=True)
     shown: set[tuple[int, int]] = set()
     state = {"failed": 0}
 
     def progress(p: CampaignProgress) -> None:
-        bar.update(p.done + p.failed + p.skipped - bar.n)
         bar.set_postfix_str(f"done={p.done} failed={p.failed} skipped={p.skipped} running={p.running} "
                             f"left={p.remaining} {p.jobs_per_hour:.0f} jobs/h", refresh=False)
         if p.failed > state["failed"] and p.message:
@@ -124,6 +122,7 @@ def run(args: argparse.Namespace, joblist, options: AnalysisOptions, status: Pat
             shown.add((p.done, p.failed))
             reporter.info(p.message)
         state["failed"] = p.failed
+        bar.update(p.done + p.failed + p.skipped - bar.n)
         bar.refresh()
 
     try:

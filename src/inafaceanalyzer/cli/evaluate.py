@@ -85,8 +85,6 @@ def parse_config(parser: argparse.ArgumentParser, args: argparse.Namespace) -> E
     outdir = Path(args.outdir)
     if outdir.exists() and not outdir.is_dir():
         parser.error(f"-o {args.outdir}: exists and is not a directory")
-    if not outdir.resolve().parent.is_dir():
-        parser.error(f"-o {args.outdir}: the directory {outdir.parent} does not exist")
     try:
         return EvaluationConfig(
             faces=args.faces,

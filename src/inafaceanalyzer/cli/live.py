@@ -7,7 +7,6 @@ import signal
 import sys
 from pathlib import Path
 
-from ..atomic import writable_directory_problem
 from ..errors import MediaError
 from ..jobs import AnalysisOptions, build_analyzer
 from ..media.video import is_url
@@ -49,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="an FFmpeg option of the device or stream, repeatable: video_size=1280x720, "
                          "framerate=30, input_format=mjpeg (cameras), rtsp_transport=tcp (RTSP)")
     io.add_argument("-o", dest="output", metavar="OUTDIR",
-                    help="existing directory receiving <name>.csv, <name>.json (and <name>.mp4); "
+                    help="directory (created if needed) receiving <name>.csv, <name>.json (and <name>.mp4); "
                          "without it nothing is written")
     io.add_argument("--name", help="base name of the output files; when not given, the source's (cameraN for "
                                    "camera N)")
@@ -105,9 +104,6 @@ def validate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tuple
             parser.error("--mp4_export needs -o OUTDIR")
         return spec, None
     outdir = Path(args.output)
-    problem = writable_directory_problem(outdir)
-    if problem:
-        parser.error(f"-o {args.output}: the output directory {problem}")
     name = args.name or spec.name
     if not name or "/" in name or "\\" in name or name in (".", ".."):
         parser.error(f"--name {name!r}: a file name without directories is needed")
@@ -118,6 +114,7 @@ def validate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tuple
     source_path = None if is_url(spec.target) or spec.input_format else Path(spec.target)
     if args.mp4_export and source_path is not None and source_path.resolve() == paths["mp4"].resolve():
         parser.error(f"--mp4_export would overwrite the input {args.source}: choose another -o or --name")
+    common.output_directory(parser, outdir, "-o")
     args.name = name
     return spec, outdir
 

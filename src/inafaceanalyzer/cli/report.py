@@ -72,25 +72,25 @@ def build_parser() -> argparse.ArgumentParser:
                     help=f"folder receiving {HTML_NAME} and the CSV tables (created if needed; files of the same "
                          "names are replaced)")
     io.add_argument("--title", default=ReportOptions.title, help="title of the HTML report")
-    io.add_argument("--tables_only", "--tables-only", action="store_true",
+    io.add_argument("--tables_only", action="store_true",
                     help=f"write the CSV tables only, no {HTML_NAME} (no figures drawn)")
     agg = parser.add_argument_group("aggregation")
     agg.add_argument("--fps", type=_positive(float, "--fps"), default=None,
                      help="analysed frames per second, for results without a sidecar JSON (each analysed frame "
                           "then stands for 1/fps s); default: read from the sidecar, else inferred")
-    agg.add_argument("--age_brackets", "--age-brackets", type=_brackets,
+    agg.add_argument("--age_brackets", type=_brackets,
                      default=",".join(str(b) for b in DEFAULT_AGE_BOUNDS), metavar="LOWER_BOUNDS",
                      help="age brackets as comma-separated lower bounds starting at 0, e.g. 0,20,35,50,65 gives "
                           "0-19, 20-34, 35-49, 50-64, 65+")
-    agg.add_argument("--keyframe_max_s", "--keyframe-max-s", type=_positive(float, "--keyframe_max_s"),
+    agg.add_argument("--keyframe_max_s", type=_positive(float, "--keyframe_max_s"),
                      default=ReportOptions.keyframe_max_s,
                      help="keyframe results: a keyframe stands until the next analysed keyframe with faces, for at "
                           "most this many seconds")
-    agg.add_argument("--timeline_bin", "--timeline-bin", type=_positive(float, "--timeline_bin"), default=None,
+    agg.add_argument("--timeline_bin", type=_positive(float, "--timeline_bin"), default=None,
                      metavar="SECONDS", help="width of the timeline bins (default: about 40 bins over the longest "
                                              "video, rounded)")
     ci = parser.add_argument_group("confidence intervals (block bootstrap)")
-    ci.add_argument("--block_s", "--block-s", type=_positive(float, "--block_s"), default=ReportOptions.block_s,
+    ci.add_argument("--block_s", type=_positive(float, "--block_s"), default=ReportOptions.block_s,
                     help="length in seconds of the contiguous time blocks resampled within each video")
     ci.add_argument("--bootstrap", type=int, default=ReportOptions.n_bootstrap, metavar="N",
                     help="bootstrap replicates (0: no intervals; else at least 100)")
@@ -108,6 +108,7 @@ class _Bars:
 
     NAMES: ClassVar[dict[str, tuple[str, str]]] = {"inputs": ("checking inputs", "file"), "read": ("reading rows", "file"),
              "bootstrap": ("bootstrap", "rep")}
+    NO_RATE: ClassVar[set[str]] = {"bootstrap"}  # replicates are drawn in vectorised blocks: a rate means nothing
 
     def __init__(self, reporter: common.Reporter) -> None:
         self.reporter = reporter
@@ -117,7 +118,7 @@ class _Bars:
         bar = self.bars.get(stage)
         if bar is None:
             desc, unit = self.NAMES.get(stage, (stage, "it"))
-            bar = self.bars[stage] = self.reporter.bar(total, desc, unit=unit)
+            bar = self.bars[stage] = self.reporter.bar(total, desc, unit=unit, rate=stage not in self.NO_RATE)
         common.progress_updater(bar)(done, total)
         if total is not None and done >= total:
             bar.close()

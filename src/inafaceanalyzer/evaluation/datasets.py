@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DatasetError
+from ..media.files import IMAGE_SUFFIXES
 
 PathLike = str | os.PathLike[str]
 
@@ -25,7 +26,6 @@ GENDERS = {"m": "m", "male": "m", "man": "m", "f": "f", "female": "f", "woman": 
 UTKFACE_GENDERS = {"0": "m", "1": "f"}
 UTKFACE_RACES = {"0": "white", "1": "black", "2": "asian", "3": "indian", "4": "others"}
 UTKFACE_NAME = re.compile(r"^(\d+)_([01])_([0-4])_")
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..media.files import find_files
 from .sidecar import Sidecar, SidecarError, read_sidecar
 
 RESULT_SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
@@ -144,21 +145,6 @@ def scan_results_file(path: Path, source: str | None = None) -> ResultFile:
     return ResultFile(path, fmt, tuple(columns), sidecar, (sidecar.source if sidecar and sidecar.source else source))
 
 
-def _is_hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
-
-
-def _folder_files(folder: Path) -> list[Path]:
-    found = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            p = Path(dirpath) / name
-            if p.suffix.lower() in RESULT_SUFFIXES and not _is_hidden(p, folder):
-                found.append(p)
-    return found
-
-
 def _read_table(path: Path) -> list[dict[str, str]]:
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
@@ -203,7 +189,7 @@ def discover_inputs(paths: Iterable[str | os.PathLike[str]], progress: StageHook
     for arg in paths:
         p = Path(arg).expanduser()
         if p.is_dir():
-            candidates.extend((f, None, False) for f in _folder_files(p))
+            candidates.extend((f, None, False) for f in find_files(p, RESULT_SUFFIXES))
             continue
         if not p.exists():
             add_problem(p, "no such file or folder")

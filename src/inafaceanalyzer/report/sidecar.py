@@ -3,7 +3,8 @@
 It says how the video was sampled, which the table alone cannot: frames analysed without
 any face have no row. Format ``inaFaceAnalyzer-results/1``::
 
-    {"format": "inaFaceAnalyzer-results/1", "source": "...", "engine": "video",
+    {"format": "inaFaceAnalyzer-results/1", "source": "... (as given)", "source_abspath": "/... (or the URL)",
+     "engine": "video",
      "options": {"fps": 1.0, ...}, "video": {"width": .., "height": .., "fps": 25.0, "duration_s": ..},
      "analysis": {"frames_analysed": 600, "frame_interval_s": 1.0, "first_time_s": 0.0,
                   "last_time_s": 599.0}, "provenance": {...}}
