@@ -11,6 +11,7 @@ import os
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from ..atomic import atomic_output
 from .groups import AGE_GROUPS
@@ -87,9 +88,10 @@ def categories_figure(categories: pd.DataFrame) -> Figure:
     top, bottom = fig.subplots(2, 1, sharex=True)
     colors = [COLORS.get(g, "grey") for g in categories["gender"].astype(str)]
     top.bar(x, categories["accuracy"], color=colors)
-    top.set(ylabel="gender accuracy", ylim=(max(0.0, float(np.nanmin(categories["accuracy"].to_numpy(float),
-                                                                           initial=1.0)) - 0.1), 1.0),
-            title="Bias categories (adults 20+)")
+    ages = "adults 20+" if "age_group" in keys else "all ages: no age labels"
+    top.set(ylabel="gender accuracy", ylim=(0.0, 1.0), title=f"Bias categories ({ages})")
+    top.legend(handles=[Patch(color=c, label={"m": "men", "f": "women"}[g]) for g, c in COLORS.items()],
+               title="true gender", loc="lower right")
     bottom.bar(x, categories["age_rmse"], color=colors)
     bottom.set(ylabel="age RMSE (years)", xticks=x, xticklabels=labels)
     return fig
