@@ -49,10 +49,10 @@ summary.csv (the paper-style table: accuracy, age RMSE and MAE, each with its
 gender (m - f), racial (white - non-white) and age (20-49 - 50+) bias over the
 categories gender x race x age of adults), categories.csv, groups.csv
 (children under 13 and teenagers apart), confusion.csv, calibration.csv,
-abstention.csv (accuracy against coverage), resolution.csv (with
---resolution_table: faces degraded to {", ".join(map(str, PAPER_RESOLUTIONS))} px; it classifies
-every face once per resolution, about 12 times slower), predictions.csv (one row per
-face), PNG figures and provenance.json. The exit status is 1 when some label
+abstention.csv (accuracy against coverage), resolution.csv (only with
+--resolution_table: faces degraded to {", ".join(map(str, PAPER_RESOLUTIONS))}
+px; it classifies every face once more per resolution: up to 15 times
+slower), predictions.csv (one row per face), PNG figures and provenance.json. The exit status is 1 when some label
 entries or images could not be used (each reported on one line), 2 when
 nothing could be evaluated.
 """
@@ -64,18 +64,18 @@ def build_parser() -> argparse.ArgumentParser:
     io.add_argument("dataset", metavar="DATASET", help="folder of labelled images (or its labels CSV)")
     io.add_argument("-o", dest="outdir", required=True, metavar="OUTDIR",
                     help="folder receiving the tables, report and figures (created if missing)")
-    io.add_argument("--labels", metavar="CSV", help="labels CSV (path,gender,age[,race]); paths relative to DATASET")
+    io.add_argument("--labels", metavar="CSV", help="labels CSV (path,gender,age[,race][,x1,y1,x2,y2]); paths relative to DATASET")
     io.add_argument("--faces", choices=FACE_MODES, default="auto",
                     help="cropped: each image is a face; photos: detect faces; auto: detect, else whole image")
     io.add_argument("--face_choice", choices=FACE_CHOICES, default=LARGEST,
                     help="which of several detected faces is the labelled one: the largest, the nearest the "
-                         "image centre, or the one overlapping the labels' x1,y1,x2,y2 box (default: largest)")
+                         "image centre, or the one overlapping the labels' x1,y1,x2,y2 box")
     io.add_argument("--no_plots", action="store_true", help="write no PNG figures")
     common.add_abstention_arguments(parser)
     ev = parser.add_argument_group("measures")
     ev.add_argument("--resolution_table", action="store_true",
-                    help="also measure accuracy with faces degraded to N px (classifies every face once per "
-                         "resolution: about 12 times slower)")
+                    help="also measure accuracy with faces degraded to N px (classifies every face once more per "
+                         "resolution: up to 15 times slower)")
     ev.add_argument("--resolutions", type=int, nargs="+", metavar="N",
                     help=f"face sizes in pixels of the resolution table (implies --resolution_table; default "
                          f"{' '.join(map(str, PAPER_RESOLUTIONS))})")
@@ -148,18 +148,20 @@ class StageBars:
 
 
 def report_missing(reporter: common.Reporter, predictions: pd.DataFrame, outdir: str, auto: bool) -> None:
-    """One warning for faces not found, one for whole-image fallbacks (``auto``), naming a few files."""
-    for status, source, message in [
-        ("no face", None, "no face found, left out"),
-        ("ok", "whole image", "no face detected, analysed as cropped faces"),
+    """One warning for faces not found, one for labelled boxes matching no face, one for whole-image
+    fallbacks (``auto``), naming a few files."""
+    status, found = predictions["status"], predictions["faces_found"]
+    for rows, message in [
+        (status.eq("no face") & found.eq(0), "no face found, left out"),
+        (status.eq("no face") & found.gt(0), "the labelled box (x1,y1,x2,y2) overlaps no detected face, left out"),
+        (status.eq("ok") & predictions["face_source"].eq("whole image") & auto,
+         "no face detected, analysed as cropped faces"),
     ]:
-        rows = predictions[predictions["status"] == status]
-        if source is not None:
-            rows = rows[rows["face_source"] == source] if auto else rows.iloc[:0]
-        if len(rows):
-            names = ", ".join(rows["path"].iloc[:MAX_LISTED])
-            more = f" and {len(rows) - MAX_LISTED} more" if len(rows) > MAX_LISTED else ""
-            reporter.warning(f"{len(rows)} image(s): {message} (see {outdir}/predictions.csv): {names}{more}")
+        paths = predictions.loc[rows, "path"]
+        if len(paths):
+            names = ", ".join(paths.iloc[:MAX_LISTED])
+            more = f" and {len(paths) - MAX_LISTED} more" if len(paths) > MAX_LISTED else ""
+            reporter.warning(f"{len(paths)} image(s): {message} (see {outdir}/predictions.csv): {names}{more}")
 
 
 def run(args: argparse.Namespace, config: EvaluationConfig, reporter: common.Reporter) -> int:

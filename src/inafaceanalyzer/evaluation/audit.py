@@ -18,7 +18,7 @@ from .choice import FACE_CHOICES, LARGEST
 from .datasets import LabeledDataset
 from .groups import group_table, with_groups
 from .metrics import confusion_table
-from .predict import AUTO, CROPPED, FACE_MODES, NO_FACE, OK, PHOTOS, WHOLE_IMAGE, predict
+from .predict import AUTO, FACE_MODES, NO_FACE, OK, PHOTOS, WHOLE_IMAGE, predict
 from .resolution import RESOLUTION_COLUMNS, face_regions, resolution_table
 from .tradeoff import abstention_tradeoff
 
@@ -164,7 +164,8 @@ def _stage(progress: StageProgress | None, stage: str) -> ProgressHook | None:
 def _counts(dataset: LabeledDataset, predictions: pd.DataFrame, config: EvaluationConfig) -> dict[str, int]:
     status = predictions["status"]
     ok = status == OK
-    photos = predictions.drop_duplicates("path")
+    faces_found = predictions.groupby("path")["faces_found"].max()  # per photo
+    missed = status == NO_FACE
     several = f"photos with several faces ({config.face_choice} kept)"
     return {
         "labelled faces": len(dataset),
@@ -174,8 +175,9 @@ def _counts(dataset: LabeledDataset, predictions: pd.DataFrame, config: Evaluati
         "analysed as whole-image faces after detection found none": int(
             (ok & (predictions["face_source"] == WHOLE_IMAGE)).sum() if config.faces == AUTO else 0
         ),
-        several: int((photos["faces_found"] > 1).sum()) if config.faces != CROPPED else 0,
-        "photos with no face found": int((photos["status"] == NO_FACE).sum()),
+        several: int((faces_found > 1).sum()),
+        "photos with no face found": int((faces_found[predictions.loc[missed, "path"].unique()] == 0).sum()),
+        "labelled boxes overlapping no detected face": int((missed & (predictions["faces_found"] > 0)).sum()),
         "classified faces": int(ok.sum()),
         "gender abstentions (u)": int((ok & (predictions["sex_label"] == UNKNOWN)).sum()),
         "children (<13)": int((ok & (predictions["age"] < 13)).sum()),

@@ -4,7 +4,7 @@ As in the original inaFaceAnalyzer: ``largest`` (largest ``bbox``),
 ``central`` (``bbox`` centre nearest the image centre) or ``box`` (largest
 overlap, intersection over union, with the face box given in the labels;
 rows without a box fall back to the largest face, and a box that no detected
-face overlaps leaves the row without a face).
+face overlaps leaves the row without a face, its results empty).
 """
 
 from __future__ import annotations
@@ -53,8 +53,8 @@ def choose_faces(table: pd.DataFrame, detected: pd.DataFrame, choice: str = LARG
     """The detected face chosen for each labelled row of ``table`` (columns ``path`` and ``box``).
 
     ``detected`` has a row per face (``frame``: the image path, ``bbox`` ...).
-    Returns a row per labelled row that got a face: ``row`` (its position in
-    ``table``), ``faces_found`` (faces in its image) and ``detected``'s columns.
+    Returns a row per labelled row whose image has faces: ``row`` (its position
+    in ``table``), ``faces_found`` (faces in its image) and ``detected``'s columns.
     """
     if choice not in FACE_CHOICES:
         raise ValueError(f"face choice must be one of {', '.join(FACE_CHOICES)}, got {choice!r}")
@@ -66,7 +66,8 @@ def choose_faces(table: pd.DataFrame, detected: pd.DataFrame, choice: str = LARG
             continue
         box = tuple(box) if isinstance(box, (tuple, list)) else None
         score = _score(faces, choice, box)
-        if choice == BOX and box is not None and score.max() <= 0:
+        if choice == BOX and box is not None and score.max() <= 0:  # no face there: results left empty
+            chosen.append(faces.iloc[[0]][["frame"]].assign(row=row, faces_found=len(faces)))
             continue
         chosen.append(faces.iloc[[int(np.argmax(score))]].assign(row=row, faces_found=len(faces)))
     if not chosen:

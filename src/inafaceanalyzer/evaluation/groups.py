@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .metrics import SCORE_COLUMNS, score_table
-from .races import RACES, WHITE
+from .races import RACES, WHITE, race_name
 
 CHILD, TEEN, ADULT, SENIOR = "<13", "13-19", "20-49", "50+"
 AGE_GROUPS = (CHILD, TEEN, ADULT, SENIOR)
@@ -27,9 +27,9 @@ def age_groups(age: pd.Series) -> pd.Series:
 
 
 def race_groups(race: pd.Series) -> pd.Series:
-    """``white`` or ``non-white`` for each race name of :data:`~.races.RACES` (missing where
-    the label is missing or not a known race name, see :func:`~.races.race_name`)."""
-    labels = race.astype("object")
+    """``white`` or ``non-white`` for each race label of a known spelling (see
+    :func:`~.races.race_name`); missing where the label is missing or not known."""
+    labels = race.map(lambda r: race_name(r) if isinstance(r, str) else None)
     grouped = np.where(labels == WHITE, WHITE, NON_WHITE)
     known = labels.isin(RACES).to_numpy()
     return pd.Series(pd.Categorical(grouped, categories=[WHITE, NON_WHITE]), index=race.index).where(known)

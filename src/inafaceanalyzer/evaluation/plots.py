@@ -80,20 +80,23 @@ def resolution_figure(resolution: pd.DataFrame) -> Figure:
 
 
 def categories_figure(categories: pd.DataFrame) -> Figure:
-    """Gender accuracy and age RMSE of each bias category."""
+    """Gender accuracy (axis from 0) and age RMSE (when ages are known) of each bias category."""
     keys = [c for c in categories.columns if c in ("gender", "race_group", "age_group")]
     labels = categories[keys].astype(str).agg("\n".join, axis=1)
     x = np.arange(len(categories))
-    fig = Figure(figsize=(max(6, 1.1 * len(x)), 6))
-    top, bottom = fig.subplots(2, 1, sharex=True)
+    has_age = bool(categories["age_rmse"].notna().any())
+    fig = Figure(figsize=(max(6, 1.1 * len(x)) + 1.5, 6 if has_age else 3.5))
+    axes = fig.subplots(2 if has_age else 1, 1, sharex=True, squeeze=False)[:, 0]
     colors = [COLORS.get(g, "grey") for g in categories["gender"].astype(str)]
-    top.bar(x, categories["accuracy"], color=colors)
+    axes[0].bar(x, categories["accuracy"], color=colors)
     ages = "adults 20+" if "age_group" in keys else "all ages: no age labels"
-    top.set(ylabel="gender accuracy", ylim=(0.0, 1.0), title=f"Bias categories ({ages})")
-    top.legend(handles=[Patch(color=c, label={"m": "men", "f": "women"}[g]) for g, c in COLORS.items()],
-               title="true gender", loc="lower right")
-    bottom.bar(x, categories["age_rmse"], color=colors)
-    bottom.set(ylabel="age RMSE (years)", xticks=x, xticklabels=labels)
+    axes[0].set(ylabel="gender accuracy", ylim=(0.0, 1.0), title=f"Bias categories ({ages})")
+    axes[0].legend(handles=[Patch(color=c, label={"m": "men", "f": "women"}[g]) for g, c in COLORS.items()],
+                   title="true gender", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    if has_age:
+        axes[1].bar(x, categories["age_rmse"], color=colors)
+        axes[1].set(ylabel="age RMSE (years)")
+    axes[-1].set(xticks=x, xticklabels=labels)
     return fig
 
 

@@ -31,7 +31,7 @@ SPELLINGS = {
 }
 """Known spellings (after :func:`normalize`) other than the names themselves."""
 
-UNKNOWN_VALUES = frozenset({"", "na", "n a", "nan", "none", "null", "unknown", "?", "-"})
+UNKNOWN_VALUES = frozenset({"", "na", "n a", "nan", "none", "null", "unknown"})
 """Cell values read as "not known" (after :func:`normalize`), in any labels column."""
 
 
