@@ -100,3 +100,21 @@ def test_some_ages_unknown_keep_the_age_factor(tmp_path, capsys):
     assert counts["faces without a known age"] == 3
     assert pytest.approx(pd.read_csv(out / "summary.csv").set_index("metric").loc["age MAE (years)", "all_faces"]) \
         == pd.read_csv(out / "predictions.csv")["age_error"].abs().mean()
+
+
+def test_face_boxes_in_the_labels(tmp_path):
+    (tmp_path / "labels.csv").write_text(
+        "path,gender,age,x1,y1,x2,y2\n"
+        "a.jpg,m,30,10,20,50,70.5\n"
+        "b.jpg,f,40,,,,\n"
+        "c.jpg,f,40,NA,NA,NA,NA\n"
+        "d.jpg,f,40,10,20,5,70\n"
+        "e.jpg,f,40,10,,50,70\n"
+    )
+    ds = load_dataset(tmp_path)
+    assert ds.table["box"].tolist()[0] == (10.0, 20.0, 50.0, 70.5)
+    assert ds.table["box"].isna().tolist() == [False, True, True]
+    assert [p.split(": ", 1)[1] for p in ds.problems] == [
+        "line 5: face box '10,20,5,70' is empty (x2 <= x1 or y2 <= y1)",
+        "line 6: face box '10,,50,70' is not four numbers x1,y1,x2,y2",
+    ]

@@ -64,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     io.add_argument("dataset", metavar="DATASET", help="folder of labelled images (or its labels CSV)")
     io.add_argument("-o", dest="outdir", required=True, metavar="OUTDIR",
                     help="folder receiving the tables, report and figures (created if missing)")
-    io.add_argument("--labels", metavar="CSV", help="labels CSV (path,gender,age[,race][,x1,y1,x2,y2]); paths relative to DATASET")
+    io.add_argument("--labels", metavar="CSV",
+                    help="labels CSV (path,gender,age[,race][,x1,y1,x2,y2]); paths relative to DATASET")
     io.add_argument("--faces", choices=FACE_MODES, default="auto",
                     help="cropped: each image is a face; photos: detect faces; auto: detect, else whole image")
     io.add_argument("--face_choice", choices=FACE_CHOICES, default=LARGEST,
@@ -182,8 +183,8 @@ def run(args: argparse.Namespace, config: EvaluationConfig, reporter: common.Rep
     report_labels(reporter, ev)
     write_report(ev, args.outdir, figures=not args.no_plots)
     row = ev.paper.set_index("metric")
-    age = (f"age MAE {row.loc['age MAE (years)', 'all_faces']:.2f}, RMSE {row.loc['age RMSE (years)', 'all_faces']:.2f} "
-           "years" if ev.has_age else "age not measured (no age labels)")
+    mae, rmse = row.loc["age MAE (years)", "all_faces"], row.loc["age RMSE (years)", "all_faces"]
+    age = f"age MAE {mae:.2f}, RMSE {rmse:.2f} years" if ev.has_age else "age not measured (no age labels)"
     reporter.info(
         f"{ev.counts['classified faces']} faces: gender accuracy {row.loc['gender accuracy (%)', 'all_faces']:.1f} %, "
         f"{age}; report in {Path(args.outdir) / 'report.md'}"
@@ -196,8 +197,9 @@ def report_labels(reporter: common.Reporter, ev: Evaluation) -> None:
     if not ev.has_age:
         reporter.warning(f"{ev.source}: no age labels: the age factor is left out")
     if ev.unrecognized_races:
-        listed = ", ".join(f"{race!r} ({n})" for race, n in list(ev.unrecognized_races.items())[:MAX_LISTED])
-        more = f" and {len(ev.unrecognized_races) - MAX_LISTED} more" if len(ev.unrecognized_races) > MAX_LISTED else ""
+        races = list(ev.unrecognized_races.items())
+        listed = ", ".join(f"{race!r} ({n})" for race, n in races[:MAX_LISTED])
+        more = f" and {len(races) - MAX_LISTED} more" if len(races) > MAX_LISTED else ""
         reporter.warning(f"{ev.source}: race labels not recognised, left out of the racial factor: {listed}{more}")
     several = f"photos with several faces ({ev.config.face_choice} kept)"
     if ev.counts.get(several):

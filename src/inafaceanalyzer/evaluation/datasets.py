@@ -132,7 +132,7 @@ def _parse_row(rec: dict[str, str], root: Path) -> tuple[str, object, float, obj
 
 
 def _parse_box(rec: dict[str, str]) -> tuple[float, float, float, float] | None:
-    cells = [rec.get(c, "").strip() for c in BOX_COLUMNS]
+    cells = ["" if is_unknown(rec.get(c, "")) else rec[c].strip() for c in BOX_COLUMNS]
     if not any(cells):
         return None
     try:

@@ -115,5 +115,5 @@ def age_figure(faces: pd.DataFrame) -> Figure:
     by_group = pd.Series(correct).groupby(answered["age_group"].to_numpy()).mean().reindex(AGE_GROUPS)
     right.bar(range(len(AGE_GROUPS)), by_group.to_numpy(), color="tab:green")
     right.set(xticks=range(len(AGE_GROUPS)), xticklabels=AGE_GROUPS, ylim=(0, 1), xlabel="age group",
-              ylabel="gender accuracy", title="Gender accuracy by age (children are weak)")
+              ylabel="gender accuracy", title="Gender accuracy by age group")
     return fig
