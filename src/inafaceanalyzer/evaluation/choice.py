@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
+from ..types import Rect
+
 LARGEST, CENTRAL, BOX = "largest", "central", "box"
 FACE_CHOICES = (LARGEST, CENTRAL, BOX)
 ROTATED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
@@ -28,25 +30,30 @@ def displayed_size(path: str) -> tuple[int, int]:
         return width, height
 
 
-def iou(a: tuple, b: tuple) -> float:
-    """Intersection over union of two ``(x1, y1, x2, y2)`` boxes."""
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    inter = max(w, 0) * max(h, 0)
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
+def _boxes(faces: pd.DataFrame) -> np.ndarray:
+    return np.array([tuple(b) for b in faces["bbox"]], dtype=np.float64).reshape(-1, 4)
 
 
-def _score(faces: pd.DataFrame, choice: str, box: tuple | None) -> np.ndarray:
-    """Higher is better: each face's area, closeness to the image centre, or overlap with ``box``."""
-    b = np.array([tuple(x) for x in faces["bbox"]], dtype=np.float64).reshape(-1, 4)
-    if choice == BOX and box is not None:
-        return np.array([iou(tuple(x), box) for x in b])
-    if choice == CENTRAL and len(faces) > 1:
-        width, height = displayed_size(faces["frame"].iloc[0])
-        centres = (b[:, :2] + b[:, 2:]) / 2
-        return -np.hypot(centres[:, 0] - width / 2, centres[:, 1] - height / 2)
-    return (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+def _scores(detected: pd.DataFrame, choice: str) -> np.ndarray:
+    """Higher is better: each face's area, or (``central``) minus its distance to its image's centre."""
+    b = _boxes(detected)
+    if choice != CENTRAL:
+        return (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    scores = np.zeros(len(detected))
+    counts = detected.groupby("frame", sort=False)["frame"].transform("size").to_numpy()
+    for path in detected["frame"][counts > 1].unique():  # only images with several faces are read
+        at = (detected["frame"] == path).to_numpy()
+        width, height = displayed_size(path)
+        centres = (b[at, :2] + b[at, 2:]) / 2
+        scores[at] = -np.hypot(centres[:, 0] - width / 2, centres[:, 1] - height / 2)
+    return scores
+
+
+def per_row(table: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
+    """``found`` (a row per image, ``frame``: its path) for each labelled row of ``table`` with that
+    ``path`` (``row``: the row's position)."""
+    rows = pd.DataFrame({"row": np.arange(len(table)), "frame": table["path"].to_numpy()})
+    return rows.merge(found, on="frame")
 
 
 def choose_faces(table: pd.DataFrame, detected: pd.DataFrame, choice: str = LARGEST) -> pd.DataFrame:
@@ -58,18 +65,36 @@ def choose_faces(table: pd.DataFrame, detected: pd.DataFrame, choice: str = LARG
     """
     if choice not in FACE_CHOICES:
         raise ValueError(f"face choice must be one of {', '.join(FACE_CHOICES)}, got {choice!r}")
-    by_image = {path: faces for path, faces in detected.groupby("frame", sort=False)}
-    chosen = []
-    for row, (path, box) in enumerate(zip(table["path"], table["box"], strict=True)):
-        faces = by_image.get(path)
-        if faces is None:
-            continue
-        box = tuple(box) if isinstance(box, (tuple, list)) else None
-        score = _score(faces, choice, box)
-        if choice == BOX and box is not None and score.max() <= 0:  # no face there: results left empty
-            chosen.append(faces.iloc[[0]][["frame"]].assign(row=row, faces_found=len(faces)))
-            continue
-        chosen.append(faces.iloc[[int(np.argmax(score))]].assign(row=row, faces_found=len(faces)))
-    if not chosen:
-        return detected.iloc[:0].assign(row=pd.Series(dtype="int64"), faces_found=pd.Series(dtype="int64"))
-    return pd.concat(chosen, ignore_index=True)
+    if detected.empty:
+        return detected.assign(row=pd.Series(dtype="int64"), faces_found=pd.Series(dtype="int64"))
+    detected = detected.reset_index(drop=True)
+    counts = detected.groupby("frame", sort=False)["frame"].transform("size")
+    best = pd.Series(_scores(detected, choice)).groupby(detected["frame"], sort=False).idxmax()
+    chosen = per_row(table, detected.loc[best].assign(faces_found=counts[best].to_numpy()))
+    if choice == BOX:
+        chosen = _by_box(chosen, table, detected)
+    return chosen.sort_values("row", kind="stable").reset_index(drop=True)
+
+
+def _by_box(chosen: pd.DataFrame, table: pd.DataFrame, detected: pd.DataFrame) -> pd.DataFrame:
+    """``chosen`` where each row with a labelled box gets the face overlapping it most (none: empty results)."""
+    boxes = table["box"].to_numpy()
+    boxed = np.array([isinstance(boxes[r], (tuple, list)) for r in chosen["row"]], dtype=bool)
+    faces_of = detected.groupby("frame", sort=False).indices  # path -> positions of its faces
+    b = _boxes(detected)
+    picked, faces_found, missed = [], [], []
+    for row, path in zip(chosen["row"][boxed], chosen["frame"][boxed], strict=True):
+        faces = faces_of[path]
+        labelled = Rect(*boxes[row])
+        overlap = np.array([Rect(*b[f]).iou(labelled) for f in faces])
+        if overlap.max() > 0:
+            picked.append((row, faces[int(np.argmax(overlap))]))
+        else:  # no face there: results left empty
+            missed.append(row)
+    rows = [r for r, _ in picked]
+    faces_found = chosen.set_index("row")["faces_found"]
+    return pd.concat([
+        chosen[~boxed],
+        detected.iloc[[f for _, f in picked]].assign(row=rows, faces_found=faces_found[rows].to_numpy()),
+        chosen[chosen["row"].isin(missed)][["row", "frame", "faces_found"]],
+    ], ignore_index=True)

@@ -18,7 +18,7 @@ from ..detection import FaceDetector
 from ..errors import MediaError
 from ..media.images import ErrorHandler
 from ..progress import ProgressHook
-from .choice import LARGEST, choose_faces
+from .choice import LARGEST, choose_faces, per_row
 from .datasets import LabeledDataset
 
 CROPPED, PHOTOS, AUTO = "cropped", "photos", "auto"
@@ -83,9 +83,3 @@ def predict(
     )
     table["faces_found"] = table["faces_found"].fillna(0).astype(int)
     return table
-
-
-def per_row(labels: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
-    """``found`` (a row per image, ``frame``: its path) for each labelled row of its image (``row``: position)."""
-    rows = pd.DataFrame({"row": np.arange(len(labels)), "frame": labels["path"].to_numpy()})
-    return rows.merge(found, on="frame")
