@@ -52,9 +52,11 @@ categories gender x race x age of adults), categories.csv, groups.csv
 abstention.csv (accuracy against coverage), resolution.csv (only with
 --resolution_table: faces degraded to {", ".join(map(str, PAPER_RESOLUTIONS))}
 px; it classifies every face once more per resolution: up to 15 times
-slower), predictions.csv (one row per face), PNG figures and provenance.json. The exit status is 1 when some label
-entries or images could not be used (each reported on one line), 2 when
-nothing could be evaluated.
+slower), counts.csv (faces, photos with several faces or none, ages and race
+labels missing), predictions.csv (one row per face), PNG figures and
+provenance.json. The exit status is 1 when some label entries or images
+could not be used (each reported on one line), 2 when nothing could be
+evaluated.
 """
 
 
