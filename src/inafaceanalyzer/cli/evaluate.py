@@ -51,7 +51,7 @@ categories gender x race x age of adults), categories.csv, groups.csv
 (children under 13 and teenagers apart), confusion.csv, calibration.csv,
 abstention.csv (accuracy against coverage), resolution.csv (only with
 --resolution_table: faces degraded to {", ".join(map(str, PAPER_RESOLUTIONS))}
-px; it classifies every face once more per resolution: up to 15 times
+px; it classifies every face once more per resolution: 3 to 15 times
 slower), counts.csv (faces, photos with several faces or none, ages and race
 labels missing), predictions.csv (one row per face), PNG figures and
 provenance.json. The exit status is 1 when some label entries or images
@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev = parser.add_argument_group("measures")
     ev.add_argument("--resolution_table", action="store_true",
                     help="also measure accuracy with faces degraded to N px (classifies every face once more per "
-                         "resolution: up to 15 times slower)")
+                         "resolution: 3 to 15 times slower)")
     ev.add_argument("--resolutions", type=int, nargs="+", metavar="N",
                     help=f"face sizes in pixels of the resolution table (implies --resolution_table; default "
                          f"{' '.join(map(str, PAPER_RESOLUTIONS))})")

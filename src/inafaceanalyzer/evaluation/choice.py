@@ -57,7 +57,7 @@ def per_row(table: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
 
 
 def choose_faces(table: pd.DataFrame, detected: pd.DataFrame, choice: str = LARGEST) -> pd.DataFrame:
-    """The detected face chosen for each labelled row of ``table`` (columns ``path`` and ``box``).
+    """The detected face chosen for each labelled row of ``table`` (columns ``path``, and ``box`` for ``box``).
 
     ``detected`` has a row per face (``frame``: the image path, ``bbox`` ...).
     Returns a row per labelled row whose image has faces: ``row`` (its position
@@ -71,7 +71,7 @@ def choose_faces(table: pd.DataFrame, detected: pd.DataFrame, choice: str = LARG
     counts = detected.groupby("frame", sort=False)["frame"].transform("size")
     best = pd.Series(_scores(detected, choice)).groupby(detected["frame"], sort=False).idxmax()
     chosen = per_row(table, detected.loc[best].assign(faces_found=counts[best].to_numpy()))
-    if choice == BOX:
+    if choice == BOX and "box" in table.columns:
         chosen = _by_box(chosen, table, detected)
     return chosen.sort_values("row", kind="stable").reset_index(drop=True)
 
