@@ -2,7 +2,7 @@
 """The evaluation and bias audit on the UTKFace dev set, next to the original paper's UTKFace row.
 
 Runs what ``ina_face_analyzer_evaluate ../shared/datasets/utkface-dev -o
-bench-cache/evaluate-utkface --faces cropped`` runs (the 2,000 faces are
+bench-cache/evaluate-utkface --faces cropped --resolution_table`` runs (the 2,000 faces are
 UTKFace's aligned 200x200 crops), writes the same report there, and prints
 the paper-style tables, the bias categories, children apart, calibration,
 the abstention trade-off and the resolution table (10 to 224 px).
@@ -13,7 +13,7 @@ the abstention trade-off and the resolution table (10 to 224 px).
 import numpy as np
 
 from _shared import ROOT, utkface_sample
-from inafaceanalyzer.evaluation import EvaluationConfig, LabeledDataset, evaluate, load_dataset, write_report
+from inafaceanalyzer.evaluation import PAPER_RESOLUTIONS, EvaluationConfig, LabeledDataset, evaluate, load_dataset, write_report
 from inafaceanalyzer.evaluation.calibration import expected_calibration_error, fit_temperature, reliability_table
 from inafaceanalyzer.evaluation.markdown import markdown_table, paper_style
 from inafaceanalyzer.evaluation.reference import PAPER, PAPER_FAIRFACE_RESOLUTION, PAPER_UTKFACE
@@ -23,7 +23,7 @@ def main():
     root, labels, _ = utkface_sample(__doc__)
     full = load_dataset(root)
     dataset = LabeledDataset(full.source, full.table.iloc[: len(labels)], full.problems)
-    ev = evaluate(dataset, EvaluationConfig(faces="cropped"))
+    ev = evaluate(dataset, EvaluationConfig(faces="cropped", resolutions=PAPER_RESOLUTIONS))
     out = ROOT / "bench-cache" / "evaluate-utkface"
     write_report(ev, out)
     print(f"{len(dataset)} faces from {root}; full report in {out / 'report.md'}\n")

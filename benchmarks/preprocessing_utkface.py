@@ -20,12 +20,13 @@ bootstrap over faces (2,000 resamples).
 import math
 
 import numpy as np
+import pandas as pd
 
 from _shared import utkface_sample
 from inafaceanalyzer import Detection, GenderAgeClassifier, ImageAnalyzer, PreprocessedImageAnalyzer, Rect
 from inafaceanalyzer.alignment import CHIP_PADDING, FaceAligner
 from inafaceanalyzer.detection import DetectionOptions, WholeFrameDetector, YuNetDetector
-from inafaceanalyzer.evaluation.predict import largest_faces
+from inafaceanalyzer.evaluation.choice import choose_faces
 
 
 class CentredBoxDetector(WholeFrameDetector):
@@ -49,7 +50,8 @@ class GenderFlipClassifier(GenderAgeClassifier):
 
 def run(analyzer, paths, gender_padding=CHIP_PADDING, age_padding=CHIP_PADDING):
     analyzer.aligner = FaceAligner(gender_padding, age_padding)
-    df = largest_faces(analyzer(paths)).set_index("frame").reindex(paths)
+    labels = pd.DataFrame({"path": paths, "box": None})
+    df = choose_faces(labels, analyzer(paths)).set_index("frame").reindex(paths)
     return df.sex_label.fillna("u").to_numpy(), df.age_label.to_numpy(dtype=float)
 
 

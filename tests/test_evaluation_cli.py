@@ -32,7 +32,7 @@ def utk_sample(tmp_path):
     rows = picked.assign(path=picked.path.str.split("/").str[-1])[["path", "gender", "age", "race"]]
     (folder / "broken.jpg").write_text("not an image")
     extra = pd.DataFrame([("broken.jpg", "f", 30, "white"), ("missing.jpg", "m", 40, "black"),
-                          ("x.jpg", "unknown", 40, "black")], columns=rows.columns)
+                          ("x.jpg", "unsure", 40, "black")], columns=rows.columns)
     pd.concat([rows, extra]).to_csv(folder / "labels.csv", index=False)
     return folder, len(picked)
 
@@ -45,7 +45,7 @@ def test_utkface_faces_end_to_end(utk_sample, tmp_path, capsys):
                    "--min_gender_confidence", "0.9"])
     err = capsys.readouterr().err
     assert status == 1
-    assert f"{folder / 'labels.csv'}: line {n + 4}: gender 'unknown' is not one of" in err
+    assert f"{folder / 'labels.csv'}: line {n + 4}: gender 'unsure' is not one of" in err
     assert f"{folder / 'broken.jpg'}: not a readable image" in err
     assert f"{folder / 'missing.jpg'}: no such file" in err
     for name in TABLES:

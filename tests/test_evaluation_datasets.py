@@ -30,7 +30,7 @@ def test_csv_labels_with_bad_rows_reported(tmp_path):
     assert t["age"].iloc[0] == 30 and math.isnan(t["age"].iloc[1])
     assert t["race"].iloc[0] == "white" and t["race"].isna().iloc[1]
     assert ds.problems == [
-        f"{csv}: line 4: gender 'x' is not one of m, f, male, female (or empty)",
+        f"{csv}: line 4: gender 'x' is not one of m, f, male, female (or empty, NA, unknown)",
         f"{csv}: line 5: age 'twenty' is not a number of years",
     ]
     assert ds.has_race

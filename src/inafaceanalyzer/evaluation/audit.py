@@ -14,11 +14,12 @@ from ..media.images import ErrorHandler
 from ..progress import ProgressHook
 from .bias import category_table, factors_for, paper_table
 from .calibration import expected_calibration_error, fit_temperature, reliability_table
+from .choice import FACE_CHOICES, LARGEST
 from .datasets import LabeledDataset
 from .groups import group_table, with_groups
 from .metrics import confusion_table
-from .predict import AUTO, FACE_MODES, OK, PHOTOS, WHOLE_IMAGE, predict
-from .resolution import PAPER_RESOLUTIONS, RESOLUTION_COLUMNS, face_regions, resolution_table
+from .predict import AUTO, FACE_MODES, NO_FACE, OK, PHOTOS, WHOLE_IMAGE, predict
+from .resolution import RESOLUTION_COLUMNS, face_regions, resolution_table
 from .tradeoff import abstention_tradeoff
 
 StageProgress = Callable[[str, int, "int | None"], None]
@@ -32,19 +33,24 @@ DETECTION_PADDING = {AUTO: 0.25, PHOTOS: 0.0}
 @dataclass(frozen=True)
 class EvaluationConfig:
     """What to evaluate: ``faces`` (``auto``, ``cropped``, ``photos``; see
-    :mod:`.predict`), the ``abstention`` rule, the face ``resolutions`` of the
-    resolution table (empty: none), the calibration ``bins`` and the classifier
-    ``batch_len``."""
+    :mod:`.predict`), the ``face_choice`` among several detected faces (see
+    :mod:`.choice`), the ``abstention`` rule, the face ``resolutions`` of the
+    resolution table (default none: it classifies every face once per
+    resolution, e.g. :data:`PAPER_RESOLUTIONS`), the calibration ``bins`` and
+    the classifier ``batch_len``."""
 
     faces: str = AUTO
     abstention: AbstentionRule = field(default_factory=AbstentionRule)
-    resolutions: tuple[int, ...] = PAPER_RESOLUTIONS
+    resolutions: tuple[int, ...] = ()
     calibration_bins: int = 10
     batch_len: int = 32
+    face_choice: str = LARGEST
 
     def __post_init__(self) -> None:
         if self.faces not in FACE_MODES:
             raise ValueError(f"faces must be one of {', '.join(FACE_MODES)}, got {self.faces!r}")
+        if self.face_choice not in FACE_CHOICES:
+            raise ValueError(f"face_choice must be one of {', '.join(FACE_CHOICES)}, got {self.face_choice!r}")
         if any(r < 1 for r in self.resolutions):
             raise ValueError(f"resolutions must be positive pixel counts, got {self.resolutions}")
         if self.calibration_bins < 1:
@@ -72,11 +78,17 @@ class Evaluation:
     resolution: pd.DataFrame
     counts: dict[str, int]
     problems: list[str]
+    unrecognized_races: dict[str, int]
 
     @property
     def faces(self) -> pd.DataFrame:
         """The classified faces (status ``ok``), labels after abstention."""
         return self.predictions[self.predictions["status"] == OK]
+
+    @property
+    def has_age(self) -> bool:
+        """Whether some classified face has a known age (else the age factor is left out)."""
+        return bool(self.faces["age"].notna().any())
 
 
 def default_detector(faces: str) -> YuNetDetector:
@@ -102,7 +114,8 @@ def evaluate(
     classifier = classifier or GenderAgeClassifier()
     detector = detector or default_detector(config.faces)
     predictions = predict(
-        dataset, classifier, config.faces, detector, config.batch_len, on_error, _stage(progress, "faces")
+        dataset, classifier, config.faces, detector, config.batch_len, on_error, _stage(progress, "faces"),
+        config.face_choice,
     )
     predictions = with_groups(predictions)
     ok = (predictions["status"] == OK).to_numpy()
@@ -138,6 +151,7 @@ def evaluate(
         resolution=resolution,
         counts=_counts(dataset, predictions, config),
         problems=list(dataset.problems),
+        unrecognized_races=dataset.unrecognized_races,
     )
 
 
@@ -150,6 +164,9 @@ def _stage(progress: StageProgress | None, stage: str) -> ProgressHook | None:
 def _counts(dataset: LabeledDataset, predictions: pd.DataFrame, config: EvaluationConfig) -> dict[str, int]:
     status = predictions["status"]
     ok = status == OK
+    faces_found = predictions.groupby("path")["faces_found"].max()  # per photo
+    missed = status == NO_FACE
+    several = f"photos with several faces ({config.face_choice} kept)"
     return {
         "labelled faces": len(dataset),
         "label entries skipped": len(dataset.problems),
@@ -158,10 +175,15 @@ def _counts(dataset: LabeledDataset, predictions: pd.DataFrame, config: Evaluati
         "analysed as whole-image faces after detection found none": int(
             (ok & (predictions["face_source"] == WHOLE_IMAGE)).sum() if config.faces == AUTO else 0
         ),
-        "images with several faces (largest kept)": int((predictions["faces_found"] > 1).sum()),
+        several: int((faces_found > 1).sum()),
+        "photos with no face found": int((faces_found[predictions.loc[missed, "path"].unique()] == 0).sum()),
+        "labelled boxes overlapping no detected face": int((missed & (predictions["faces_found"] > 0)).sum()),
         "classified faces": int(ok.sum()),
         "gender abstentions (u)": int((ok & (predictions["sex_label"] == UNKNOWN)).sum()),
         "children (<13)": int((ok & (predictions["age"] < 13)).sum()),
         "teenagers (13-19)": int((ok & predictions["age"].between(13, 20, inclusive="left")).sum()),
+        "faces without a known age": int((ok & predictions["age"].isna()).sum()),
+        "faces with an unrecognised race label": int((ok & predictions["race"].notna()
+                                                        & predictions["race_group"].isna()).sum()),
     }
 

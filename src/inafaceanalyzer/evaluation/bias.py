@@ -16,7 +16,8 @@ adults under 50 (for accuracy: more accurate; for RMSE or MAE: larger
 errors). Only faces aged 20 or more with known gender (and race) enter the
 categories; children and teenagers are reported apart. A pair with an empty
 category is left out of the mean; without race labels the categories are
-gender x age and there is no racial bias.
+gender x age and there is no racial bias; without age labels they are gender
+x race over faces of every (unknown) age, and there is no age bias.
 """
 
 from __future__ import annotations
@@ -103,10 +104,13 @@ def bias(categories: pd.DataFrame, factor: BiasFactor, factors: tuple[BiasFactor
 
 def paper_table(faces: pd.DataFrame) -> pd.DataFrame:
     """The paper-style summary: each metric on all faces, on faces in the categories
-    (adults 20+), its mean over the categories, and its gender, racial and age biases."""
+    (adults 20+; missing without age labels), its mean over the categories, and its
+    gender, racial and age biases."""
     factors = factors_for(faces)
     categories = category_table(faces, factors)
     everyone, adults = scores(faces), scores(in_categories(faces, factors))
+    if AGE not in factors:
+        adults = adults * np.nan  # no age labels: adults cannot be told apart
     rows = []
     for m in PAPER_METRICS:
         rows.append(

@@ -1,8 +1,11 @@
 """Labelled face data sets: a folder of images with a CSV, or UTKFace-style file names.
 
 Either form gives a :class:`LabeledDataset`: one row per face with ``path``
-(absolute), ``gender`` (``m``/``f``, or missing), ``age`` (years, or NaN) and
-``race`` (lower case, or missing when the data set has none).
+(absolute), ``gender`` (``m``/``f``, or missing), ``age`` (years, or NaN),
+``race`` (a name of :data:`~.races.RACES`, another label as written, or
+missing) and ``box`` (the face's ``(x1, y1, x2, y2)`` in the image when the
+CSV has columns ``x1,y1,x2,y2``, else missing). Empty cells, ``NA`` and
+``unknown`` mean not known.
 """
 
 from __future__ import annotations
@@ -17,10 +20,13 @@ import pandas as pd
 
 from ..errors import DatasetError
 from ..media.files import IMAGE_SUFFIXES
+from .races import is_unknown, race_name, unrecognized_races
 
 PathLike = str | os.PathLike[str]
 
 REQUIRED_COLUMNS = ("path", "gender", "age")
+BOX_COLUMNS = ("x1", "y1", "x2", "y2")
+COLUMNS = ["path", "gender", "age", "race", "box"]
 LABELS_CSV = "labels.csv"
 GENDERS = {"m": "m", "male": "m", "man": "m", "f": "f", "female": "f", "woman": "f"}
 UTKFACE_GENDERS = {"0": "m", "1": "f"}
@@ -30,7 +36,7 @@ UTKFACE_NAME = re.compile(r"^(\d+)_([01])_([0-4])_")
 
 @dataclass(frozen=True)
 class LabeledDataset:
-    """Labelled faces: ``table`` columns ``path``, ``gender``, ``age``, ``race``.
+    """Labelled faces: ``table`` columns ``path``, ``gender``, ``age``, ``race``, ``box``.
 
     ``source`` is the CSV or folder the labels were read from; ``problems``
     holds one line per entry that was skipped (file and reason).
@@ -43,6 +49,15 @@ class LabeledDataset:
     @property
     def has_race(self) -> bool:
         return bool(self.table["race"].notna().any())
+
+    @property
+    def has_age(self) -> bool:
+        return bool(self.table["age"].notna().any())
+
+    @property
+    def unrecognized_races(self) -> dict[str, int]:
+        """Race labels that are not a known spelling, with their counts."""
+        return unrecognized_races(self.table["race"])
 
     def __len__(self) -> int:
         return len(self.table)
@@ -72,9 +87,9 @@ def load_dataset(dataset: PathLike, labels: PathLike | None = None) -> LabeledDa
 
 
 def read_labels_csv(csv_path: Path, root: Path) -> LabeledDataset:
-    """A CSV with columns ``path,gender,age[,race]``; relative paths are taken from ``root``.
+    """A CSV with columns ``path,gender,age[,race][,x1,y1,x2,y2]``; relative paths are taken from ``root``.
 
-    Empty gender or age cells mean unknown. Rows with an unusable value are
+    Empty, ``NA`` or ``unknown`` cells mean unknown; a face box needs its four columns. Rows with an unusable value are
     skipped and reported in ``problems``; missing columns raise :class:`DatasetError`.
     """
     try:
@@ -99,22 +114,34 @@ def read_labels_csv(csv_path: Path, root: Path) -> LabeledDataset:
     return _dataset(csv_path, rows, problems)
 
 
-def _parse_row(rec: dict[str, str], root: Path) -> tuple[str, object, float, object]:
+def _parse_row(rec: dict[str, str], root: Path) -> tuple[str, object, float, object, object]:
     path = rec["path"].strip()
     if not path:
         raise ValueError("empty path")
-    gender = rec["gender"].strip().lower()
+    gender = "" if is_unknown(rec["gender"]) else rec["gender"].strip().lower()
     if gender and gender not in GENDERS:
-        raise ValueError(f"gender {rec['gender']!r} is not one of m, f, male, female (or empty)")
-    age_text = rec["age"].strip()
+        raise ValueError(f"gender {rec['gender']!r} is not one of m, f, male, female (or empty, NA, unknown)")
+    age_text = "" if is_unknown(rec["age"]) else rec["age"].strip()
     try:
         age = float(age_text) if age_text else np.nan
     except ValueError:
         raise ValueError(f"age {age_text!r} is not a number of years") from None
     if not (np.isnan(age) or 0 <= age < 150):
         raise ValueError(f"age {age_text!r} is out of range")
-    race = rec.get("race", "").strip().lower() or None
-    return str(root / path), GENDERS.get(gender), age, race
+    return str(root / path), GENDERS.get(gender), age, race_name(rec.get("race", "")), _parse_box(rec)
+
+
+def _parse_box(rec: dict[str, str]) -> tuple[float, float, float, float] | None:
+    cells = ["" if is_unknown(rec.get(c, "")) else rec[c].strip() for c in BOX_COLUMNS]
+    if not any(cells):
+        return None
+    try:
+        x1, y1, x2, y2 = (float(c) for c in cells)
+    except ValueError:
+        raise ValueError(f"face box {','.join(cells)!r} is not four numbers x1,y1,x2,y2") from None
+    if not (x2 > x1 and y2 > y1):
+        raise ValueError(f"face box {','.join(cells)!r} is empty (x2 <= x1 or y2 <= y1)")
+    return x1, y1, x2, y2
 
 
 def parse_utkface_name(name: str) -> tuple[float, str, str]:
@@ -139,7 +166,7 @@ def read_utkface_folder(folder: Path) -> LabeledDataset:
         except ValueError as exc:
             problems.append(f"{path}: {exc}")
             continue
-        rows.append((str(path), gender, age, race))
+        rows.append((str(path), gender, age, race, None))
     if not rows and not problems:
         raise DatasetError(f"{folder}: no {LABELS_CSV} and no images with UTKFace-style names")
     return _dataset(folder, rows, problems)
@@ -149,6 +176,6 @@ def _dataset(source: Path, rows: list[tuple], problems: list[str]) -> LabeledDat
     if not rows:
         first = f"; first: {problems[0]}" if problems else ""
         raise DatasetError(f"{source}: no usable labelled face ({len(problems)} entries skipped{first})")
-    table = pd.DataFrame(rows, columns=["path", "gender", "age", "race"])
+    table = pd.DataFrame(rows, columns=COLUMNS)
     table["age"] = table["age"].astype(np.float64)
     return LabeledDataset(source, table, problems)

@@ -12,11 +12,12 @@ import numpy as np
 import pandas as pd
 
 from .metrics import SCORE_COLUMNS, score_table
+from .races import RACES, WHITE, race_name
 
 CHILD, TEEN, ADULT, SENIOR = "<13", "13-19", "20-49", "50+"
 AGE_GROUPS = (CHILD, TEEN, ADULT, SENIOR)
 AGE_EDGES = (0, 13, 20, 50, np.inf)  # left-closed: [0, 13), [13, 20), [20, 50), [50, inf)
-WHITE, NON_WHITE = "white", "non-white"
+NON_WHITE = "non-white"
 GENDERS = ("m", "f")
 
 
@@ -26,10 +27,12 @@ def age_groups(age: pd.Series) -> pd.Series:
 
 
 def race_groups(race: pd.Series) -> pd.Series:
-    """``white`` or ``non-white`` for each race label (missing where the label is)."""
-    labels = race.astype("string").str.strip().str.lower()
-    grouped = np.where((labels == WHITE).fillna(False).to_numpy(dtype=bool), WHITE, NON_WHITE)
-    return pd.Series(pd.Categorical(grouped, categories=[WHITE, NON_WHITE]), index=race.index).where(labels.notna())
+    """``white`` or ``non-white`` for each race label of a known spelling (see
+    :func:`~.races.race_name`); missing where the label is missing or not known."""
+    labels = race.map(lambda r: race_name(r) if isinstance(r, str) else None)
+    grouped = np.where(labels == WHITE, WHITE, NON_WHITE)
+    known = labels.isin(RACES).to_numpy()
+    return pd.Series(pd.Categorical(grouped, categories=[WHITE, NON_WHITE]), index=race.index).where(known)
 
 
 def with_groups(df: pd.DataFrame) -> pd.DataFrame:

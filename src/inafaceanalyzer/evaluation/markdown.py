@@ -64,9 +64,12 @@ def render_report(ev: Evaluation, figures: Mapping[str, str] | None = None) -> s
     rule = cfg.abstention
     counts = pd.DataFrame(list(ev.counts.items()), columns=["", "count"])
     by_age_gender = ev.groups[ev.groups["grouping"] == "age group x gender"]
+    population = "adults_20plus" if ev.has_age else "all_faces"
+    choice = f" Among several detected faces, the `{cfg.face_choice}` one is the labelled one." \
+        if cfg.faces != "cropped" else ""
     parts = [
         f"# Evaluation of inaFaceAnalyzer {__version__} on `{ev.source}`",
-        f"Faces: `{cfg.faces}`. Abstention: faces under {rule.min_face_size:g} px or with a gender "
+        f"Faces: `{cfg.faces}`.{choice} Abstention: faces under {rule.min_face_size:g} px or with a gender "
         f"confidence under {rule.min_gender_confidence:g} get `u` "
         f"({'active' if rule.active else 'inactive: every face gets m or f'}). "
         "Gender accuracy is computed on the faces answered `m` or `f`; coverage is the share answered.",
@@ -77,21 +80,22 @@ def render_report(ev: Evaluation, figures: Mapping[str, str] | None = None) -> s
         "categories equal in the two other factors, of the metric's difference: gender = men - women, "
         "racial = white - non-white, age = 20-49 - 50+. Positive accuracy bias: more accurate for men, "
         "white people, adults under 50; positive RMSE/MAE bias: larger errors for them.",
+        *_factors_left_out(ev),
         markdown_table(ev.paper),
-        f"Paper style (adults 20+): gender accuracy / biases **{paper_style(ev, 'gender accuracy (%)')}**; "
-        f"age RMSE / biases **{paper_style(ev, 'age RMSE (years)')}**.",
-        f"For reference, {PAPER} on UTKFace (not the model shipped here):",
+        f"Measured here, paper style ({'adults 20+' if ev.has_age else 'all faces'}): gender accuracy / biases "
+        f"**{paper_style(ev, 'gender accuracy (%)', population)}**; "
+        f"age RMSE / biases **{paper_style(ev, 'age RMSE (years)', population)}**.",
+        f"Reference: the original paper's UTKFace figures ({PAPER}; another model, another data set, "
+        "not measured here):",
         markdown_table(PAPER_UTKFACE),
-        "## The bias categories: gender x race x age (adults 20+)",
+        f"## The bias categories: {_categories_title(ev)}",
         markdown_table(ev.categories) + _image(figures, "categories"),
         "## Groups",
         "Children and teenagers are apart from the bias categories.",
         markdown_table(ev.groups[ev.groups["grouping"] != "age group x gender"]),
         "## Children and teenagers",
-        "The gender model is weak on children (on the UTKFace dev set, under 13, it was right for 51.5 % of "
-        "boys and 80 % of girls) and teenagers are in between: they are kept out of the bias categories. "
-        "Do not read gender counts of children as measured; report them apart, or abstain.",
-        markdown_table(by_age_gender) + _image(figures, "age"),
+        _children_text(by_age_gender, ev.has_age),
+        (markdown_table(by_age_gender) if ev.has_age else "") + _image(figures, "age"),
         "## Confusion (rows: true gender; columns: label given)",
         markdown_table(ev.confusion),
         "## Calibration of the gender confidence",
@@ -115,9 +119,47 @@ def render_report(ev: Evaluation, figures: Mapping[str, str] | None = None) -> s
             "than N (the others are left as they are). Abstention is not applied.",
             markdown_table(ev.resolution) + _image(figures, "resolution"),
         ]
+    if ev.unrecognized_races:
+        parts += ["## Race labels not recognised",
+                  "Left out of the racial factor (white / non-white); known spellings are listed in the "
+                  "documentation (docs/evaluation.md).",
+                  markdown_table(pd.DataFrame(list(ev.unrecognized_races.items()), columns=["race", "faces"]))]
     if ev.problems:
         parts += ["## Label entries skipped", "\n".join(f"- {p}" for p in ev.problems)]
     missing = ev.predictions[ev.predictions["status"] != "ok"]
     if len(missing):
         parts += ["## Faces not evaluated", markdown_table(missing[["path", "status"]])]
     return "\n\n".join(parts) + "\n"
+
+
+def _factors_left_out(ev: Evaluation) -> list[str]:
+    """A sentence per bias factor the data set does not allow."""
+    lines = []
+    if not ev.has_age:
+        lines.append("**No age labels: the age factor is left out.** The categories are gender x race over faces "
+                     "of unknown age (children included, if any), `adults_20plus` is empty and age errors are "
+                     "not measured.")
+    if ev.categories.get("race_group") is None:
+        lines.append("**No (recognised) race labels: the racial factor is left out.**")
+    return lines
+
+
+def _categories_title(ev: Evaluation) -> str:
+    names = {"gender": "gender", "race_group": "race", "age_group": "age"}
+    factors = " x ".join(names[c] for c in ev.categories.columns if c in names)
+    return f"{factors} ({'adults 20+' if ev.has_age else 'all ages: no age labels'})"
+
+
+def _children_text(by_age_gender: pd.DataFrame, has_age: bool) -> str:
+    """What was measured on this run's children, or why nothing was."""
+    if not has_age:
+        return "No age labels: children and teenagers cannot be told apart from adults here."
+    under13 = by_age_gender[by_age_gender["group"].str.startswith("<13")].set_index("group")
+    measured = [f"{_cell(under13.loc[f'<13 / {g}', 'accuracy'], '{:.1%}')} of {name} "
+                f"({under13.loc[f'<13 / {g}', 'answered']} answered)"
+                for g, name in (("m", "boys"), ("f", "girls")) if f"<13 / {g}" in under13.index]
+    found = (f"Measured here, under 13, gender labels were right for {' and '.join(measured)}."
+             if under13["faces"].sum() else "There are no labelled children under 13 here.")
+    return (f"{found} Children and teenagers are kept out of the bias categories (reference: on the UTKFace "
+            "dev set the model was close to a coin toss for boys under 13, and teenagers were in between). "
+            "Do not read gender counts of children as measured; report them apart, or abstain.")

@@ -11,6 +11,7 @@ import os
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from ..atomic import atomic_output
 from .groups import AGE_GROUPS
@@ -79,19 +80,23 @@ def resolution_figure(resolution: pd.DataFrame) -> Figure:
 
 
 def categories_figure(categories: pd.DataFrame) -> Figure:
-    """Gender accuracy and age RMSE of each bias category."""
+    """Gender accuracy (axis from 0) and age RMSE (when ages are known) of each bias category."""
     keys = [c for c in categories.columns if c in ("gender", "race_group", "age_group")]
     labels = categories[keys].astype(str).agg("\n".join, axis=1)
     x = np.arange(len(categories))
-    fig = Figure(figsize=(max(6, 1.1 * len(x)), 6))
-    top, bottom = fig.subplots(2, 1, sharex=True)
+    has_age = bool(categories["age_rmse"].notna().any())
+    fig = Figure(figsize=(max(6, 1.1 * len(x)) + 1.5, 6 if has_age else 3.5))
+    axes = fig.subplots(2 if has_age else 1, 1, sharex=True, squeeze=False)[:, 0]
     colors = [COLORS.get(g, "grey") for g in categories["gender"].astype(str)]
-    top.bar(x, categories["accuracy"], color=colors)
-    top.set(ylabel="gender accuracy", ylim=(max(0.0, float(np.nanmin(categories["accuracy"].to_numpy(float),
-                                                                           initial=1.0)) - 0.1), 1.0),
-            title="Bias categories (adults 20+)")
-    bottom.bar(x, categories["age_rmse"], color=colors)
-    bottom.set(ylabel="age RMSE (years)", xticks=x, xticklabels=labels)
+    axes[0].bar(x, categories["accuracy"], color=colors)
+    ages = "adults 20+" if "age_group" in keys else "all ages: no age labels"
+    axes[0].set(ylabel="gender accuracy", ylim=(0.0, 1.0), title=f"Bias categories ({ages})")
+    axes[0].legend(handles=[Patch(color=c, label={"m": "men", "f": "women"}[g]) for g, c in COLORS.items()],
+                   title="true gender", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    if has_age:
+        axes[1].bar(x, categories["age_rmse"], color=colors)
+        axes[1].set(ylabel="age RMSE (years)")
+    axes[-1].set(xticks=x, xticklabels=labels)
     return fig
 
 
@@ -110,5 +115,5 @@ def age_figure(faces: pd.DataFrame) -> Figure:
     by_group = pd.Series(correct).groupby(answered["age_group"].to_numpy()).mean().reindex(AGE_GROUPS)
     right.bar(range(len(AGE_GROUPS)), by_group.to_numpy(), color="tab:green")
     right.set(xticks=range(len(AGE_GROUPS)), xticklabels=AGE_GROUPS, ylim=(0, 1), xlabel="age group",
-              ylabel="gender accuracy", title="Gender accuracy by age (children are weak)")
+              ylabel="gender accuracy", title="Gender accuracy by age group")
     return fig

@@ -18,6 +18,7 @@ from ..detection import FaceDetector
 from ..errors import MediaError
 from ..media.images import ErrorHandler
 from ..progress import ProgressHook
+from .choice import LARGEST, choose_faces, per_row
 from .datasets import LabeledDataset
 
 CROPPED, PHOTOS, AUTO = "cropped", "photos", "auto"
@@ -35,6 +36,7 @@ def predict(
     batch_len: int = 32,
     on_error: ErrorHandler | None = None,
     progress: ProgressHook | None = None,
+    choice: str = LARGEST,
 ) -> pd.DataFrame:
     """The data set's table with, per face, the analysis results of its image.
 
@@ -43,7 +45,8 @@ def predict(
     the detector found in the image; 0 for whole-image faces), then the
     results columns (``bbox`` ... ``age_label``; missing unless ``ok``).
     ``faces``: ``cropped``, ``photos`` or ``auto`` (see the module).
-    ``detector`` is used by ``photos`` and ``auto``. Unreadable images are
+    ``detector`` is used by ``photos`` and ``auto``, ``choice`` (see
+    :mod:`.choice`) picks a face among several. Unreadable images are
     passed to ``on_error`` and the others are still analysed; ``progress``
     counts images.
     """
@@ -61,17 +64,18 @@ def predict(
         rows = PreprocessedImageAnalyzer(classifier, batch_len)(image_paths, failed, hook)
         return rows.assign(face_source=WHOLE_IMAGE, faces_found=0)
 
+    labels = dataset.table.reset_index(drop=True)
     if faces == CROPPED:
-        found = whole_images(paths, progress)
+        found = per_row(labels, whole_images(paths, progress))
     else:
-        found = largest_faces(ImageAnalyzer(detector, classifier, batch_len)(paths, failed, progress))
-        found = found.assign(face_source=DETECTED)
+        detected = ImageAnalyzer(detector, classifier, batch_len)(paths, failed, progress)
+        found = choose_faces(labels, detected, choice).assign(face_source=DETECTED)
         if faces == AUTO:
-            missing = [p for p in paths if p not in set(found["frame"]) and p not in unreadable]
+            missing = [p for p in paths if p not in set(detected["frame"]) and p not in unreadable]
             if missing:
-                found = pd.concat([found, whole_images(missing, None)], ignore_index=True)
-    found = found.rename(columns={"frame": "path"})[["path", "face_source", "faces_found", *RESULT_COLUMNS]]
-    table = dataset.table.merge(found, on="path", how="left")
+                found = pd.concat([found, per_row(labels, whole_images(missing, None))], ignore_index=True)
+    found = found.set_index("row")[["face_source", "faces_found", *RESULT_COLUMNS]]
+    table = labels.join(found, how="left")
     table.insert(
         len(dataset.table.columns),
         "status",
@@ -79,13 +83,3 @@ def predict(
     )
     table["faces_found"] = table["faces_found"].fillna(0).astype(int)
     return table
-
-
-def largest_faces(rows: pd.DataFrame) -> pd.DataFrame:
-    """One row per ``frame``: its largest face (by ``bbox`` area), with ``faces_found``, the count."""
-    if rows.empty:
-        return rows.assign(faces_found=pd.Series(dtype="int64"))
-    area = [(b[2] - b[0]) * (b[3] - b[1]) for b in rows["bbox"]]
-    counts = rows.groupby("frame", sort=False)["frame"].transform("size")
-    ranked = rows.assign(faces_found=counts, _area=area).sort_values("_area", ascending=False, kind="stable")
-    return ranked.drop_duplicates("frame").drop(columns="_area").reset_index(drop=True)

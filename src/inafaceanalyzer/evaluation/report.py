@@ -52,7 +52,7 @@ def write_report(ev: Evaluation, outdir: str | os.PathLike[str], figures: bool =
     drawn = {}
     if figures and not ev.faces.empty:
         for name, draw in FIGURES.items():
-            if name == "resolution" and ev.resolution.empty:
+            if (name == "resolution" and ev.resolution.empty) or (name == "age" and not ev.has_age):
                 continue
             plots.save_png(draw(ev), outdir / f"{name}.png")
             drawn[name] = f"{name}.png"
