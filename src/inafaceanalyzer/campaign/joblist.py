@@ -123,6 +123,29 @@ def job_files(job: VideoJob) -> list[Path]:
     return [sidecar_path(job.dest_csv), *job.outputs()]
 
 
+def make_output_folders(job: VideoJob) -> None:
+    """Create the folders of every file ``job`` writes; ``OutputPathError`` when one cannot be created or written."""
+    from ..atomic import make_output_folder
+
+    for output in {p.parent: p for p in job_files(job)}.values():  # one check per folder
+        make_output_folder(output)
+
+
+def job_problem(job: VideoJob) -> str | None:
+    """Why ``job`` cannot succeed, found before any analysis (``None`` when nothing is wrong up front):
+    a local source that does not exist, an output folder that cannot be created or written.
+    The output folders are created on the way."""
+    from ..errors import OutputPathError
+
+    if not is_url(job.source) and not Path(job.source).exists():
+        return f"{job.source}: no such file"
+    try:
+        make_output_folders(job)
+    except OutputPathError as exc:
+        return str(exc)
+    return None
+
+
 def write_joblist(jobs: list[VideoJob], path: str | os.PathLike[str]) -> Path:
     """Write ``jobs`` as a job list CSV (absolute paths), e.g. to generate one from a folder."""
     from ..atomic import atomic_output
