@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = build_report(args.results, outdir, options, progress=bars, threads=args.threads,
                               on_problem=lambda p: reporter.error(p) if p.kind == "error" else
-                              reporter.warning(f"{p} (missing)"),
+                              reporter.warning(f"{p} ({p.kind})"),
                               on_warning=reporter.warning)
     except KeyboardInterrupt:
         bars.close()

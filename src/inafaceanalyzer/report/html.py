@@ -255,7 +255,8 @@ people, so people are not available for them.</dd>
 <dt>Faces per frame</dt><dd>Face rows divided by analysed frames, frames with no face included.</dd>
 <dt>Confidence intervals</dt><dd>Percentile bootstrap over contiguous time blocks of """ + f"{options.block_s:g}"
       + """ s, resampled within each video (people are counted in the block where they first appear). The whole-set
-interval takes the set of videos as given. A video with a single block gets no interval.</dd>
+interval takes the set of videos as given. A video with a single block gets no interval, nor does a set of such
+videos only (there is no variation within them to resample).</dd>
 <dt>Age brackets</dt><dd>""" + ", ".join(escape(x) for x in tables.brackets) + """, by the estimated age
 in years (a bracket <code>20-34</code> holds ages from 20 up to, not including, 35).</dd>
 </dl></section>""")
@@ -263,11 +264,13 @@ in years (a bracket <code>20-34</code> holds ages from 20 up to, not including, 
     # inputs
     errors = [p for p in problems if p.kind == "error"]
     missing = [p for p in problems if p.kind == "missing"]
+    duplicates = [p for p in problems if p.kind == "duplicate"]
     a(f"<section><h2>Inputs</h2><p>{n} results file{'s' if n != 1 else ''} in the report; "
       f"{len(errors)} unreadable or malformed (left out); {len(missing)} campaign "
-      f"job{'s' if len(missing) != 1 else ''} without results (missing).</p>")
+      f"job{'s' if len(missing) != 1 else ''} without results (missing); {len(duplicates)} "
+      f"duplicate{'s' if len(duplicates) != 1 else ''} of a file in the report (counted once).</p>")
     for title, items in (("Left out", [str(p) for p in errors]), ("Missing", [str(p) for p in missing]),
-                         ("Warnings", warnings)):
+                         ("Counted once", [str(p) for p in duplicates]), ("Warnings", warnings)):
         if items:
             lis = "".join(f"<li>{escape(x)}</li>" for x in items[:50])
             extra = (f"<li>\u2026 and {len(items) - 50} more (see <code>inputs.csv</code>)</li>"

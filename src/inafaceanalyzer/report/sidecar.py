@@ -35,6 +35,7 @@ class Sidecar:
     frame_interval_s: float | None
     first_time_s: float | None
     last_time_s: float | None
+    options: str = ""  # the analysis options, as canonical JSON ("" when the sidecar gives none)
 
     @property
     def keyframes(self) -> bool:
@@ -94,4 +95,5 @@ def read_sidecar(results: Path) -> Sidecar | None:
         frame_interval_s=_number(analysis, "frame_interval_s", path, positive=True),
         first_time_s=_number(analysis, "first_time_s", path),
         last_time_s=_number(analysis, "last_time_s", path),
+        options=json.dumps(data["options"], sort_keys=True) if data.get("options") is not None else "",
     )
