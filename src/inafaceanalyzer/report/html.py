@@ -261,7 +261,29 @@ videos only (there is no variation within them to resample).</dd>
 in years (a bracket <code>20-34</code> holds ages from 20 up to, not including, 35).</dd>
 </dl></section>""")
 
-    # inputs
+    a(inputs_section(n, problems, warnings))
+    settings = (f"age brackets {', '.join(tables.brackets[:-1])}; fps for results without a sidecar: "
+                f"{options.fps if options.fps is not None else 'inferred'}; keyframes stand at most "
+                f"{options.keyframe_max_s:g} s; timeline bins of {tables.bin_s:g} s; bootstrap: "
+                f"{options.n_bootstrap} replicates of {options.block_s:g} s blocks, seed {options.seed}, "
+                f"{conf} intervals")
+    a("<footer>Tables: " + ", ".join(f"<code>{escape(f)}</code>" for f in csv_files) + ". Face-time in seconds, "
+      f"shares as fractions (0 to 1). Settings: {escape(settings)}.</footer>")
+    return page(options.title, parts)
+
+
+def page(title: str, parts: list[str]) -> str:
+    """A whole HTML document around the sections ``parts``."""
+    body = "\n".join(parts)
+    return (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+            f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>{escape(title)}</title><style>{CSS}</style></head>\n<body><main>\n{body}\n</main></body></html>\n")
+
+
+def inputs_section(n: int, problems: list[InputProblem], warnings: list[str]) -> str:
+    """The inputs section: the files in the report, and those left out, missing or counted once."""
+    parts: list[str] = []
+    a = parts.append
     errors = [p for p in problems if p.kind == "error"]
     missing = [p for p in problems if p.kind == "missing"]
     duplicates = [p for p in problems if p.kind == "duplicate"]
@@ -277,14 +299,5 @@ in years (a bracket <code>20-34</code> holds ages from 20 up to, not including, 
                      if len(items) > 50 else "")
             a(f"<h3>{title}</h3><ul class='problems'>{lis}{extra}</ul>")
     a("</section>")
-    settings = (f"age brackets {', '.join(tables.brackets[:-1])}; fps for results without a sidecar: "
-                f"{options.fps if options.fps is not None else 'inferred'}; keyframes stand at most "
-                f"{options.keyframe_max_s:g} s; timeline bins of {tables.bin_s:g} s; bootstrap: "
-                f"{options.n_bootstrap} replicates of {options.block_s:g} s blocks, seed {options.seed}, "
-                f"{conf} intervals")
-    a("<footer>Tables: " + ", ".join(f"<code>{escape(f)}</code>" for f in csv_files) + ". Face-time in seconds, "
-      f"shares as fractions (0 to 1). Settings: {escape(settings)}.</footer>")
-    body = "\n".join(parts)
-    return (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-            f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<title>{escape(options.title)}</title><style>{CSS}</style></head>\n<body><main>\n{body}\n</main></body></html>\n")
+    return "".join(parts)
+

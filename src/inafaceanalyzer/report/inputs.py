@@ -3,7 +3,8 @@
 Each argument is one of:
 
 - a results table (``.csv`` or ``.parquet`` with a ``frame`` column), with its sidecar
-  ``X.json`` when there is one;
+  ``X.json`` when there is one; without a ``time`` column nor a sidecar giving the video's
+  fps, a photo collection (image-engine results, see ``photos.py``);
 - a folder: every results table below it (hidden files and folders skipped; other CSV
   files, such as job lists or earlier reports, are ignored with a warning);
 - a campaign job list (CSV with ``source_path`` and ``dest_csv`` columns) or status table
@@ -158,11 +159,6 @@ def check_results_columns(columns: Iterable[str], sidecar: Sidecar | None) -> No
         raise _NotResults("not a results table: no 'frame' column")
     if "sex_label" not in cols and "sex_label_avg" not in cols:
         raise ValueError("no 'sex_label' column")
-    if "time" not in cols and (sidecar is None or sidecar.video_fps is None):
-        raise ValueError(
-            "no 'time' column and no sidecar giving the video's fps: cannot place the frames in time "
-            "(results of image engines cannot make a representation report)"
-        )
 
 
 def scan_results_file(path: Path, source: str | None = None) -> ResultFile:
