@@ -38,6 +38,8 @@ def test_job_problem_creates_missing_folders_and_names_unusable_paths(clip, tmp_
     missing = VideoJob(str(tmp_path / "nowhere.mp4"), tmp_path / "out" / "n.csv")
     assert job_problem(missing) == f"{tmp_path / 'nowhere.mp4'}: no such file"
     assert job_problem(VideoJob("https://example.org/v.mp4", tmp_path / "u.csv")) is None  # URLs: not checked here
+    over = VideoJob(str(clip), tmp_path / "o.csv", dest_mp4=clip)
+    assert job_problem(over) == f"{clip}: the annotated MP4 would overwrite its source video"
 
 
 def test_worker_creates_output_folders_and_reports_unwritable_paths_as_permanent(clip, tmp_path):

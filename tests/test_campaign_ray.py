@@ -272,10 +272,18 @@ def test_output_folders_created_and_unusable_jobs_refused_up_front(clips, sandbo
         assert rows[name]["state"] == "done" and rows[name]["attempts"] == "1", rows[name]
     for name in ("clip2.mp4", "missing.mp4"):
         row = rows[name]
-        assert (row["state"], row["error_kind"], row["attempts"], row["worker"]) == ("failed", "permanent", "0", ""), row
+        assert (row["state"], row["error_kind"], row["attempts"], row["worker"]) == ("failed", "permanent", "0", "")
     for path in ("new/csv/clip0.csv", "new/csv/clip0.json", "new/ass/clip0.ass", "other/deeper/clip1.csv"):
         assert (folder / path).is_file(), path
     assert len(read_csv(folder / "new/csv/clip0.csv")) > 0
+
+    # the report on this job list (relative paths) finds the failed jobs in the status table (absolute paths)
+    from inafaceanalyzer.report import ReportOptions, build_report
+
+    report = build_report([joblist], folder / "report", ReportOptions(n_bootstrap=0, html=False))
+    assert sorted(p.reason for p in report.missing) == [f"job state is 'failed' (job {clips}/videos/{name})"
+                                                        for name in ("clip2.mp4", "missing.mp4")]
+    assert report.tables.summary.iloc[0]["videos"] == 2
 
 
 def test_kill_worker_node_mid_run(clips, reference, sandbox, head, worker_node, tmp_path):

@@ -133,12 +133,16 @@ def make_output_folders(job: VideoJob) -> None:
 
 def job_problem(job: VideoJob) -> str | None:
     """Why ``job`` cannot succeed, found before any analysis (``None`` when nothing is wrong up front):
-    a local source that does not exist, an output folder that cannot be created or written.
+    a local source that does not exist, an output folder that cannot be created or written,
+    an annotated MP4 that would overwrite its source.
     The output folders are created on the way."""
     from ..errors import OutputPathError
 
-    if not is_url(job.source) and not Path(job.source).exists():
-        return f"{job.source}: no such file"
+    if not is_url(job.source):
+        if not Path(job.source).exists():
+            return f"{job.source}: no such file"
+        if job.dest_mp4 is not None and job.dest_mp4.resolve() == Path(job.source).resolve():
+            return f"{job.dest_mp4}: the annotated MP4 would overwrite its source video"
     try:
         make_output_folders(job)
     except OutputPathError as exc:

@@ -138,9 +138,8 @@ def render(
     conf = f"{options.confidence:.0%}"
     parts: list[str] = []
     a = parts.append
-    a(f"<header><h1>{escape(options.title)}</h1><div class='meta'>{n} video{'s' if n != 1 else ''}, "
-      f"{duration(s['analysed_s'])} analysed, {num(s['faces'])} face detections. Generated "
-      f"{generated.strftime('%Y-%m-%d %H:%M UTC')} by inaFaceAnalyzer {escape(__version__)}.</div></header>")
+    a(page_header(options.title, f"{n} video{'s' if n != 1 else ''}, {duration(s['analysed_s'])} analysed, "
+                            f"{num(s['faces'])} face detections.", generated))
 
     # key figures
     a("<section><h2>Key figures</h2><div class='cards'>")
@@ -270,6 +269,12 @@ in years (a bracket <code>20-34</code> holds ages from 20 up to, not including, 
     a("<footer>Tables: " + ", ".join(f"<code>{escape(f)}</code>" for f in csv_files) + ". Face-time in seconds, "
       f"shares as fractions (0 to 1). Settings: {escape(settings)}.</footer>")
     return page(options.title, parts)
+
+
+def page_header(title: str, meta: str, generated: _dt.datetime) -> str:
+    """The report's title and one line saying what it covers (``meta``, HTML), when and by what it was made."""
+    return (f"<header><h1>{escape(title)}</h1><div class='meta'>{meta} Generated "
+            f"{generated.strftime('%Y-%m-%d %H:%M UTC')} by inaFaceAnalyzer {escape(__version__)}.</div></header>")
 
 
 def page(title: str, parts: list[str]) -> str:

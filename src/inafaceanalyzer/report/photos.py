@@ -111,7 +111,8 @@ def photo_tables(con: duckdb.DuckDBPyConnection, files: Sequence[ResultFile], op
     np.add.at(grid, (cells["vid"].to_numpy(int), col.astype(int)), cells["faces"].to_numpy(float))
     by_sex = grid.reshape(len(files), 3, nb)
 
-    per = pd.DataFrame({"collection": [names.get(v, "") for v in range(len(files))], "results_file": [str(f.path) for f in files], "photos": n_photos,
+    per = pd.DataFrame({"collection": [names.get(v, "") for v in range(len(files))],
+                        "results_file": [str(f.path) for f in files], "photos": n_photos,
                         "faces": grid.sum(axis=1).astype(int)})
     for s, c in enumerate(FACES):
         per[c] = by_sex[:, s, :].sum(axis=1).astype(int)

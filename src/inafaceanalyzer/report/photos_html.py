@@ -8,9 +8,8 @@ from html import escape
 import matplotlib
 from matplotlib.figure import Figure
 
-from .._version import __version__
 from . import plots
-from .html import _card, _img, _ok, _table, ci, inputs_section, num, page, pct
+from .html import _card, _img, _ok, _table, ci, inputs_section, num, page, page_header, pct
 from .inputs import InputProblem
 from .options import ALL, ReportOptions
 from .photos import PhotoTables
@@ -39,9 +38,8 @@ def render_photos(t: PhotoTables, options: ReportOptions, problems: list[InputPr
     generated = generated or _dt.datetime.now(_dt.UTC)
     parts: list[str] = []
     a = parts.append
-    a(f"<header><h1>{escape(options.title)}</h1><div class='meta'>Photo collection: {num(photos)} photo"
-      f"{'s' if photos != 1 else ''} with faces in {n} results file{'s' if n != 1 else ''}, {num(s['faces'])} faces. "
-      f"Generated {generated.strftime('%Y-%m-%d %H:%M UTC')} by inaFaceAnalyzer {escape(__version__)}.</div></header>")
+    a(page_header(options.title, f"Photo collection: {num(photos)} photo{'s' if photos != 1 else ''} with faces in {n} "
+                            f"results file{'s' if n != 1 else ''}, {num(s['faces'])} faces.", generated))
     a("<section><h2>Key figures</h2><div class='cards'>")
     a(_card(pct(s["share_women_faces"]), "women's share of people in photos (faces of women / (women + men)) "
             f"{ci(s['share_women_faces_ci_low'], s['share_women_faces_ci_high'])}", "women"))
