@@ -22,7 +22,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InaFaceAnalyzerError
+from ..atomic import make_output_folder
+from ..errors import InaFaceAnalyzerError, OutputError, OutputPathError
 from ..export import sidecar_path
 from ..jobs import VideoJob
 from ..media.video import is_url
@@ -125,8 +126,6 @@ def job_files(job: VideoJob) -> list[Path]:
 
 def make_output_folders(job: VideoJob) -> None:
     """Create the folders of every file ``job`` writes; ``OutputPathError`` when one cannot be created or written."""
-    from ..atomic import make_output_folder
-
     for output in {p.parent: p for p in job_files(job)}.values():  # one check per folder
         make_output_folder(output)
 
@@ -136,8 +135,6 @@ def job_problem(job: VideoJob) -> str | None:
     a local source that does not exist, an output folder that cannot be created or written,
     an annotated MP4 that would overwrite its source.
     The output folders are created on the way."""
-    from ..errors import OutputPathError
-
     if not is_url(job.source):
         if not Path(job.source).exists():
             return f"{job.source}: no such file"
@@ -147,6 +144,8 @@ def job_problem(job: VideoJob) -> str | None:
         make_output_folders(job)
     except OutputPathError as exc:
         return str(exc)
+    except OutputError:  # perhaps passing (full disk, share not mounted yet): the worker tries, and retries
+        pass
     return None
 
 

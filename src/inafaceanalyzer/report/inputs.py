@@ -86,8 +86,8 @@ def drop_duplicates(files: list[ResultFile]) -> tuple[list[ResultFile], list[Inp
     for key, group in groups.items():
         used = min(group, key=lambda f: f.fmt != "csv")  # stable: the first CSV, else the first file
         kept.append(used)
-        problems += [InputProblem(str(f.path), f"results of the same analysis as {used.path} ({_describe(key)}): "
-                                  f"counted once, from {used.path}", "duplicate") for f in group if f is not used]
+        problems += [InputProblem(str(f.path), f"counted once, from {used.path} ({_describe(key)})", "duplicate")
+                     for f in group if f is not used]
     order = {id(f): i for i, f in enumerate(files)}
     return sorted(kept, key=lambda f: order[id(f)]), problems
 
