@@ -79,6 +79,13 @@ def test_photo_results_next_to_videos_or_with_frame_numbers_are_refused_with_a_r
     assert r.tables.summary.iloc[0]["videos"] == 1
     assert [p.path for p in r.errors] == [str(photos / "press.csv")] and "photo collection" in r.errors[0].reason
 
+    side = tmp_path / "side"  # a photo collection with a sidecar (engine image, no video fps)
+    side.mkdir()
+    (side / "nasa.csv").write_bytes((photos / "nasa.csv").read_bytes())
+    (side / "nasa.json").write_text('{"format": "inaFaceAnalyzer-results/1", "source": "photos/", "engine": "image"}')
+    r = build_report([side], tmp_path / "o1", ReportOptions(n_bootstrap=0, html=False))
+    assert r.problems == [] and r.tables.summary.iloc[0]["photos"] == 1
+
     numbers = tmp_path / "frames.csv"  # video results without time nor sidecar: not photos either
     numbers.write_text("frame,bbox,sex_label,age_label\n0,\"(1, 2, 3, 4)\",f,30\n25,\"(1, 2, 3, 4)\",m,40\n")
     r = build_report([numbers, photos / "nasa.csv"], tmp_path / "o2", ReportOptions(n_bootstrap=0, html=False))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 FORMAT = "inaFaceAnalyzer-results/1"
-ENGINES = ("video", "videotracking", "videokeyframes")
+ENGINES = ("video", "videotracking", "videokeyframes", "image", "preprocessed_image")  # image: a photo collection
 
 
 class SidecarError(ValueError):
