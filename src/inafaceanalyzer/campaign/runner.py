@@ -103,9 +103,10 @@ def remove_stale_parts(job: VideoJob) -> int:
 def refuse_unusable(jobs: list[VideoJob], status: StatusTable, summary: CampaignSummary, counts: dict[str, int],
                     report: Callable[[str], None]) -> list[VideoJob]:
     """Fail the jobs that cannot succeed (:func:`~.joblist.job_problem`) without running them; the others."""
-    runnable = []
+    runnable: list[VideoJob] = []
+    usable_folders: set[Path] = set()  # each folder checked once, however many jobs write there
     for job in jobs:
-        problem = job_problem(job)
+        problem = job_problem(job, usable_folders)
         if problem is None:
             runnable.append(job)
             continue
