@@ -206,7 +206,7 @@ def test_cluster_campaign_equals_single_machine_then_rerun_skips(clips, referenc
     check_failures(rows)
     done = [rows[f"clip{k}.mp4"] for k in range(CLIPS)]
     assert all(r["state"] == "done" and r["attempts"] == "1" for r in done)
-    assert rows["missing.mp4"]["attempts"] == "1"  # unusable inputs are not retried
+    assert rows["missing.mp4"]["attempts"] == "0"  # a missing source is refused before any attempt
     assert {r["node"] for r in done} == {HEAD_IP, WORKER_IP}  # both nodes worked
     assert all(r["inafaceanalyzer_version"] and "gender=" in r["models_sha256"] for r in done)
     assert '"engine": "video"' in done[0]["options"]
@@ -244,6 +244,46 @@ def test_local_instance_without_address(clips, reference, sandbox, tmp_path):
     row = status_rows(slow / "jobs.csv")["clip1.mp4"]
     assert row["state"] == "failed" and row["attempts"] == "2" and row["error_kind"] == "transient"
     assert sorted(p.name for p in slow.iterdir()) == ["jobs.csv", "jobs.status.csv"]  # nothing partial
+
+
+def test_output_folders_created_and_unusable_jobs_refused_up_front(clips, sandbox, tmp_path):
+    """Result folders that do not exist yet are created; a job whose output folder cannot be created
+    (a file in the way) or whose source is missing is refused before anything runs, never retried."""
+    root, env = sandbox
+    env = {k: v for k, v in env.items() if k not in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN_PATH")}
+    folder = tmp_path / "fresh"
+    folder.mkdir()
+    (folder / "blocker").write_text("a file where a folder is wanted")
+    joblist = folder / "jobs.csv"
+    joblist.write_text("source_path,dest_csv,dest_ass\n"
+                       f"{clips}/videos/clip0.mp4,new/csv/clip0.csv,new/ass/clip0.ass\n"
+                       f"{clips}/videos/clip1.mp4,other/deeper/clip1.csv,\n"
+                       f"{clips}/videos/clip2.mp4,blocker/clip2.csv,\n"
+                       f"{clips}/videos/missing.mp4,new/csv/missing.csv,\n")
+    code, out = finish(campaign(joblist, env, "--workers", "1", "--retries", "2"))
+    assert code == 1, out
+    errors = [line for line in out.splitlines() if "error:" in line]
+    assert len(errors) == 2, out  # one line per refused job, naming the file and the reason
+    assert any(f"{folder}/blocker/clip2.csv: cannot create the output folder" in e and "in the way" in e
+               for e in errors), errors
+    assert any(f"{clips}/videos/missing.mp4: no such file" in e for e in errors), errors
+    rows = status_rows(joblist)
+    for name in ("clip0.mp4", "clip1.mp4"):
+        assert rows[name]["state"] == "done" and rows[name]["attempts"] == "1", rows[name]
+    for name in ("clip2.mp4", "missing.mp4"):
+        row = rows[name]
+        assert (row["state"], row["error_kind"], row["attempts"], row["worker"]) == ("failed", "permanent", "0", "")
+    for path in ("new/csv/clip0.csv", "new/csv/clip0.json", "new/ass/clip0.ass", "other/deeper/clip1.csv"):
+        assert (folder / path).is_file(), path
+    assert len(read_csv(folder / "new/csv/clip0.csv")) > 0
+
+    # the report on this job list (relative paths) finds the failed jobs in the status table (absolute paths)
+    from inafaceanalyzer.report import ReportOptions, build_report
+
+    report = build_report([joblist], folder / "report", ReportOptions(n_bootstrap=0, html=False))
+    assert sorted(p.reason for p in report.missing) == [f"job state is 'failed' (job {clips}/videos/{name})"
+                                                        for name in ("clip2.mp4", "missing.mp4")]
+    assert report.tables.summary.iloc[0]["videos"] == 2
 
 
 def test_kill_worker_node_mid_run(clips, reference, sandbox, head, worker_node, tmp_path):

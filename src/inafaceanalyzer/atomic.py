@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import OutputError
+from .errors import OutputError, OutputPathError
+
+PATH_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EEXIST, errno.ENAMETOOLONG})
+"""``OSError`` numbers that say the path itself is unusable: retrying cannot help."""
 
 _UMASK = os.umask(0)  # read once at import (single-threaded): mkstemp files are 0600
 os.umask(_UMASK)
@@ -30,7 +34,8 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".part{path.suffix}", dir=directory)
     except OSError as exc:
-        raise OutputError(f"{path}: cannot write in {directory}: {exc.strerror or exc}") from exc
+        kind = OutputPathError if exc.errno in PATH_ERRNOS else OutputError
+        raise kind(f"{path}: cannot write in {directory}: {exc.strerror or exc}") from exc
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -53,3 +58,23 @@ def writable_directory_problem(directory: str | os.PathLike[str]) -> str | None:
     except OSError as exc:
         return f"is not writable ({exc.strerror or exc})"
     return None
+
+
+def make_output_folder(path: str | os.PathLike[str]) -> None:
+    """Create the folder of output ``path`` (and its parents) if needed, and check files can be written there.
+
+    Raises :class:`~inafaceanalyzer.errors.OutputPathError` naming the file and the reason
+    when the folder cannot be created or written (a file in the way, no permission), and
+    :class:`~inafaceanalyzer.errors.OutputError` for other system errors (full disk...).
+    """
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        kind = OutputPathError if exc.errno in PATH_ERRNOS or isinstance(exc, FileExistsError) else OutputError
+        in_the_way = " (a file is in the way)" if isinstance(exc, (FileExistsError, NotADirectoryError)) else ""
+        raise kind(f"{path}: cannot create the output folder {directory}: {exc.strerror or exc}{in_the_way}") from exc
+    problem = writable_directory_problem(directory)
+    if problem is not None:
+        raise OutputPathError(f"{path}: the output folder {directory} {problem}")

@@ -38,6 +38,11 @@ class OutputError(InaFaceAnalyzerError):
     """An output file or directory cannot be written."""
 
 
+class OutputPathError(OutputError):
+    """An output path cannot be created or written (a file in the way, no permission, read-only):
+    trying again gives the same error, unlike a full disk or an unreachable share."""
+
+
 class DatasetError(InaFaceAnalyzerError):
     """A labelled data set cannot be used: missing or unreadable labels, missing columns."""
 

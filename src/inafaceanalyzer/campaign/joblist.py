@@ -22,7 +22,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InaFaceAnalyzerError
+from ..atomic import make_output_folder
+from ..errors import InaFaceAnalyzerError, OutputError, OutputPathError
 from ..export import sidecar_path
 from ..jobs import VideoJob
 from ..media.video import is_url
@@ -121,6 +122,36 @@ def read_joblist(path: str | os.PathLike[str]) -> JobList:
 def job_files(job: VideoJob) -> list[Path]:
     """Every file a job writes: its requested outputs and the CSV's JSON sidecar."""
     return [sidecar_path(job.dest_csv), *job.outputs()]
+
+
+def make_output_folders(job: VideoJob, checked: set[Path] | None = None) -> None:
+    """Create the folders of every file ``job`` writes; ``OutputPathError`` when one cannot be created or written.
+
+    ``checked``: folders already found usable (skipped, and those of ``job`` added to it)."""
+    for folder, output in {p.parent: p for p in job_files(job)}.items():  # one check per folder
+        if checked is None or folder not in checked:
+            make_output_folder(output)
+            if checked is not None:
+                checked.add(folder)
+
+
+def job_problem(job: VideoJob, checked: set[Path] | None = None) -> str | None:
+    """Why ``job`` cannot succeed, found before any analysis (``None`` when nothing is wrong up front):
+    a local source that does not exist, an output folder that cannot be created or written,
+    an annotated MP4 that would overwrite its source.
+    The output folders are created on the way (``checked``: see :func:`make_output_folders`)."""
+    if not is_url(job.source):
+        if not Path(job.source).exists():
+            return f"{job.source}: no such file"
+        if job.dest_mp4 is not None and job.dest_mp4.resolve() == Path(job.source).resolve():
+            return f"{job.dest_mp4}: the annotated MP4 would overwrite its source video"
+    try:
+        make_output_folders(job, checked)
+    except OutputPathError as exc:
+        return str(exc)
+    except OutputError:  # perhaps passing (full disk, share not mounted yet): the worker tries, and retries
+        pass
+    return None
 
 
 def write_joblist(jobs: list[VideoJob], path: str | os.PathLike[str]) -> Path:

@@ -8,6 +8,11 @@ written under hidden temporary names (``.<stem>.<random>.part.<ext>``) then
 renamed, so a killed worker leaves no file under a final name; the temporary
 files of a job are removed before the job is run again and at the end of the
 campaign.
+
+Before anything is dispatched, each job to run is checked: a local source that does not
+exist, or an output folder that cannot be created or written (output folders are created
+on the fly), fails the job at once as a *permanent* error (no attempt, never retried); the
+other jobs run.
 """
 
 from __future__ import annotations
@@ -21,9 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..jobs import AnalysisOptions, VideoJob
-from .joblist import JobList, job_files, read_joblist
+from .joblist import JobList, job_files, job_problem, read_joblist
 from .status import DONE, FAILED, FINISHED, RETRYING, RUNNING, SKIPPED, StatusTable, default_status_path, utc_now
-from .worker import Outcome
+from .worker import PERMANENT, Outcome
 
 
 @dataclass
@@ -95,6 +100,24 @@ def remove_stale_parts(job: VideoJob) -> int:
     return count
 
 
+def refuse_unusable(jobs: list[VideoJob], status: StatusTable, summary: CampaignSummary, counts: dict[str, int],
+                    report: Callable[[str], None]) -> list[VideoJob]:
+    """Fail the jobs that cannot succeed (:func:`~.joblist.job_problem`) without running them; the others."""
+    runnable: list[VideoJob] = []
+    usable_folders: set[Path] = set()  # each folder checked once, however many jobs write there
+    for job in jobs:
+        problem = job_problem(job, usable_folders)
+        if problem is None:
+            runnable.append(job)
+            continue
+        status.update(job, state=FAILED, finished=utc_now(), error=problem, error_kind=PERMANENT, duration_s=None,
+                      worker=None, node=None)
+        counts["failed"] += 1
+        summary.errors[job.source] = problem
+        report(problem)
+    return runnable
+
+
 def run_campaign(
     joblist: JobList | str | os.PathLike[str],
     options: AnalysisOptions,
@@ -148,7 +171,9 @@ def run_campaign(
     summary.skipped = counts["skipped"]
     status.flush()
     report()
+    todo = refuse_unusable(todo, status, summary, counts, report)
     if not todo:
+        summary.failed = counts["failed"]
         summary.elapsed_s = time.monotonic() - start
         return summary
 

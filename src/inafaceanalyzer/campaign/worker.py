@@ -3,9 +3,11 @@
 :class:`CampaignWorker` is a plain class (the Ray backend wraps it in an
 actor); it never raises for a job: :meth:`CampaignWorker.run` returns an
 :class:`Outcome` telling whether the failure is *permanent* (the input itself
-is unusable: a missing, corrupt or unsupported file fails the same way every
-time, so it is not retried) or *transient* (anything else: full disk, network
-share hiccup, out of memory; retried).
+is unusable, or an output path cannot be created or written: a missing,
+corrupt or unsupported file, a file in the way of an output folder, fail the
+same way every time, so they are not retried) or *transient* (anything else:
+full disk, network share hiccup, out of memory; retried). The folders of a
+job's outputs are created when missing.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..errors import InaFaceAnalyzerError, OutputError
+from ..errors import InaFaceAnalyzerError, OutputError, OutputPathError
 from ..jobs import AnalysisOptions, VideoJob, build_analyzer, run_video_job
+from .joblist import make_output_folders
 
 PERMANENT, TRANSIENT = "permanent", "transient"
 
@@ -96,7 +99,10 @@ class CampaignWorker:
         start = time.monotonic()
         outcome = Outcome(ok=False, duration_s=0.0, worker=self.worker, node=self.node, provenance=self.provenance)
         try:
+            make_output_folders(job_from_dict(job))
             result = run_video_job(self.analyzer, job_from_dict(job), self.options.fps)
+        except OutputPathError as exc:  # a file in the way, no permission: the same every time
+            outcome.error, outcome.error_kind = str(exc), PERMANENT
         except OutputError as exc:
             outcome.error, outcome.error_kind = str(exc), TRANSIENT  # e.g. a share not mounted yet
         except InaFaceAnalyzerError as exc:  # MediaError and unusable requests: same result every time

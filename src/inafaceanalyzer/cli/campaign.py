@@ -25,8 +25,11 @@ keep a status table; rerunning the same command only runs what is missing.
 The job list is a CSV with a header: source_path and dest_csv (required),
 dest_ass and dest_mp4 (optional); relative paths are relative to the job
 list's folder. Each worker loads the models once and processes many videos.
-A failed job is retried (--retries) unless its input is unusable (missing or
-corrupt file). The status table (--status, default <joblist>.status.csv)
+Missing output folders are created. A failed job is retried (--retries) unless
+retrying cannot help: an unusable input (missing or corrupt file) or an output
+that cannot be written (a file in the way, no permission). Jobs whose source is
+missing or whose output folder cannot be created are refused before anything
+runs, one line each; the other jobs run. The status table (--status, default <joblist>.status.csv)
 records each job's state, attempts, worker, duration, error and provenance.
 Exit status: 0 when every job is done or skipped, 1 when some failed, 2 for
 invalid arguments or when the campaign could not run.
@@ -54,7 +57,7 @@ def add_campaign_arguments(parser: argparse.ArgumentParser) -> None:
                           "classifiers then run on CUDA")
     run.add_argument("--retries", type=int, default=2, metavar="N",
                      help="times a failed job is tried again (worker died, I/O error...); unusable "
-                          "inputs are not retried")
+                          "inputs and unwritable outputs are not retried")
     run.add_argument("--job-timeout", type=float, default=None, metavar="SECONDS",
                      help="kill a job's worker after this long and retry the job elsewhere")
     run.add_argument("--status", default=None, metavar="PATH",

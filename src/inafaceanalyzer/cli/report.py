@@ -38,6 +38,10 @@ counted apart, never in the denominator. Tracked results (face_id) count
 distinct people with their smoothed labels (sex_label_avg, age_label_avg);
 untracked results use per-face labels and have no people counts.
 
+Results of the image engines (no time column: 'frame' holds image paths) make
+a photo collection report: faces by gender and age bracket, photos showing
+women or men, with intervals from bootstrapping photos; no timelines.
+
 Unreadable or malformed results files are reported on one line each and left
 out; the exit status is then 1 (2 for invalid arguments or when no report can
 be made).
@@ -152,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = build_report(args.results, outdir, options, progress=bars, threads=args.threads,
                               on_problem=lambda p: reporter.error(p) if p.kind == "error" else
-                              reporter.warning(f"{p} (missing)"),
+                              reporter.warning(f"{p} ({p.kind})"),
                               on_warning=reporter.warning)
     except KeyboardInterrupt:
         bars.close()
@@ -164,10 +168,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     bars.close()
     s = result.tables.summary.iloc[0]
-    share = s["share_women_facetime"]
+    photos = "photos" in s  # a photo collection
+    share = s["share_women_faces" if photos else "share_women_facetime"]
     share_txt = "n/a" if math.isnan(share) else f"{share:.1%}"
-    reporter.info(f"{int(s['videos'])} videos, women's share of face-time {share_txt}; report written to "
-                  f"{result.html or result.outdir}")
+    counted = (f"{int(s['photos'])} photos, women's share of faces" if photos else
+               f"{int(s['videos'])} videos, women's share of face-time")
+    reporter.info(f"{counted} {share_txt}; report written to {result.html or result.outdir}")
     return 1 if result.errors else 0
 
 

@@ -30,7 +30,7 @@ import numpy as np
 
 from ..annotate import Annotator, FaceMark, FaceStyle
 from ..atomic import atomic_output
-from ..errors import MediaDecodeError, OutputError
+from ..errors import MediaDecodeError, OutputError, OutputPathError
 from ..media.video import MAX_CONSECUTIVE_ERRORS, VideoInfo, _rgb, is_url, open_container, probe
 from ..progress import ProgressHook
 from .results import ResultsLike, load_results
@@ -81,7 +81,7 @@ def export_mp4(
     res.require(COLUMNS, "MP4")
     source = res.source(video, "MP4")
     if not is_url(source) and Path(source).resolve() == Path(dest).resolve():
-        raise OutputError(f"{dest}: the annotated MP4 would overwrite its source video")
+        raise OutputPathError(f"{dest}: the annotated MP4 would overwrite its source video")
     annotator = annotator or Annotator(style)
     info = probe(source)
     timing = DisplayTiming.of(res, float(info.fps) if info.fps else None, interval_s)

@@ -14,9 +14,10 @@ from ..atomic import atomic_output
 from ..errors import InaFaceAnalyzerError, OutputError
 from . import aggregate, plots
 from .html import Figures, render
-from .inputs import HasProblems, InputProblem, Inputs, StageHook, discover_inputs
+from .inputs import HasProblems, InputProblem, Inputs, ResultFile, StageHook, discover_inputs
 from .load import load_faces
 from .options import CSV_NAMES, HTML_NAME, ReportOptions
+from .photos import PhotoTables, is_photo_collection
 from .sampling import decide_sampling, timeline_bin
 from .tables import ReportTables, run_bootstrap, summarise
 
@@ -32,7 +33,7 @@ class ReportResult(HasProblems):
     outdir: Path
     html: Path | None  # None when options.html is False
     files: list[Path]
-    tables: ReportTables
+    tables: ReportTables | PhotoTables  # PhotoTables for a photo collection (image-engine results)
     problems: list[InputProblem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -54,6 +55,67 @@ def _file_mode() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return 0o666 & ~mask
+
+
+MIXED = ("no 'time' column: a photo collection (results of an image engine), left out of a report on videos: "
+         "report it on its own")
+
+
+def _connect(threads: int | None) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")  # the library never prints; progress goes to the hook
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    return con
+
+
+def _write(out: Path, names: dict[str, str], frames: dict[str, pd.DataFrame], html: str | None) -> list[Path]:
+    """Write the tables ``frames[key]`` as ``out/names[key]``, then the HTML; each atomically."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot create the output folder: {exc.strerror or exc}") from exc
+    written = []
+    mode = _file_mode()
+    for key, name in names.items():
+        with atomic_output(out / name) as tmp:
+            _round(frames[key]).to_csv(tmp, index=False)
+            tmp.chmod(mode)
+        written.append(out / name)
+    if html is not None:  # last: a report.html is never older than the tables beside it
+        with atomic_output(out / HTML_NAME) as tmp:
+            tmp.write_text(html, encoding="utf-8")
+            tmp.chmod(mode)
+        written.append(out / HTML_NAME)
+    return written
+
+
+def _photo_report(files: list[ResultFile], out: Path, options: ReportOptions, problems: list[InputProblem],
+                  warnings: list[str], emit: Callable[[], None], progress: Callable[[int, int], None] | None,
+                  threads: int | None) -> ReportResult:
+    """The report of photo collections (see ``photos.py``): counts of faces, no timelines."""
+    from . import photos
+    from .photos_html import render_photos
+
+    con = _connect(threads)
+    try:
+        failed = photos.load_photo_faces(con, files)
+        problems += failed
+        emit()
+        bad = {p.path for p in failed}
+        skip = frozenset(i for i, f in enumerate(files) if str(f.path) in bad)
+        if len(skip) == len(files):
+            raise ReportError(f"no usable results file: nothing to report ({len(problems)} input(s) left out, "
+                              "see the messages above)")
+        tables = photos.photo_tables(con, files, options, skip, progress)
+    finally:
+        con.close()
+    names = {**photos.CSV_NAMES, "inputs": CSV_NAMES["inputs"]}
+    frames = {**tables.frames(),
+              "inputs": _inputs_table(tables.collections.rename(columns={"collection": "video"}), problems)}
+    html = render_photos(tables, options, problems, warnings, list(names.values())) if options.html else None
+    written = _write(out, names, frames, html)
+    return ReportResult(out, out / HTML_NAME if html is not None else None, written, tables, problems, warnings)
 
 
 def build_report(
@@ -98,6 +160,13 @@ def build_report(
 
     emit()
     files = found.files
+    photo_files = [f for f in files if is_photo_collection(f)]
+    if photo_files and len(photo_files) == len(files):
+        return _photo_report(files, out, options, problems, warnings, emit, hook("bootstrap"), threads)
+    if photo_files:  # videos and photos: the videos are reported
+        problems += [InputProblem(str(f.path), MIXED) for f in photo_files]
+        files = [f for f in files if not is_photo_collection(f)]
+        emit()
     samplings, overridden = [], []
     for f in files:
         sampling, warning = decide_sampling(f, options.fps)
@@ -110,11 +179,8 @@ def build_report(
     warnings += overridden
     emit()
 
-    con = duckdb.connect(":memory:")
+    con = _connect(threads)
     try:
-        con.execute("SET enable_progress_bar = false")  # the library never prints; progress goes to the hook
-        if threads:
-            con.execute(f"SET threads = {int(threads)}")
         video_fps = [f.sidecar.video_fps if f.sidecar is not None else None for f in files]
         failed = load_faces(con, files, video_fps, hook("read"))
         problems += failed
@@ -160,20 +226,5 @@ def build_report(
         )
         html = render(tables, figures, options, problems, warnings, list(CSV_NAMES.values()))
 
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot create the output folder: {exc.strerror or exc}") from exc
-    written = []
-    mode = _file_mode()
-    for key, name in CSV_NAMES.items():
-        with atomic_output(out / name) as tmp:
-            _round(frames[key]).to_csv(tmp, index=False)
-            tmp.chmod(mode)
-        written.append(out / name)
-    if html is not None:  # last: a report.html is never older than the tables beside it
-        with atomic_output(out / HTML_NAME) as tmp:
-            tmp.write_text(html, encoding="utf-8")
-            tmp.chmod(mode)
-        written.append(out / HTML_NAME)
+    written = _write(out, CSV_NAMES, frames, html)
     return ReportResult(out, out / HTML_NAME if html is not None else None, written, tables, problems, warnings)

@@ -138,9 +138,8 @@ def render(
     conf = f"{options.confidence:.0%}"
     parts: list[str] = []
     a = parts.append
-    a(f"<header><h1>{escape(options.title)}</h1><div class='meta'>{n} video{'s' if n != 1 else ''}, "
-      f"{duration(s['analysed_s'])} analysed, {num(s['faces'])} face detections. Generated "
-      f"{generated.strftime('%Y-%m-%d %H:%M UTC')} by inaFaceAnalyzer {escape(__version__)}.</div></header>")
+    a(page_header(options.title, f"{n} video{'s' if n != 1 else ''}, {duration(s['analysed_s'])} analysed, "
+                            f"{num(s['faces'])} face detections.", generated))
 
     # key figures
     a("<section><h2>Key figures</h2><div class='cards'>")
@@ -255,25 +254,13 @@ people, so people are not available for them.</dd>
 <dt>Faces per frame</dt><dd>Face rows divided by analysed frames, frames with no face included.</dd>
 <dt>Confidence intervals</dt><dd>Percentile bootstrap over contiguous time blocks of """ + f"{options.block_s:g}"
       + """ s, resampled within each video (people are counted in the block where they first appear). The whole-set
-interval takes the set of videos as given. A video with a single block gets no interval.</dd>
+interval takes the set of videos as given. A video with a single block gets no interval, nor does a set of such
+videos only (there is no variation within them to resample).</dd>
 <dt>Age brackets</dt><dd>""" + ", ".join(escape(x) for x in tables.brackets) + """, by the estimated age
 in years (a bracket <code>20-34</code> holds ages from 20 up to, not including, 35).</dd>
 </dl></section>""")
 
-    # inputs
-    errors = [p for p in problems if p.kind == "error"]
-    missing = [p for p in problems if p.kind == "missing"]
-    a(f"<section><h2>Inputs</h2><p>{n} results file{'s' if n != 1 else ''} in the report; "
-      f"{len(errors)} unreadable or malformed (left out); {len(missing)} campaign "
-      f"job{'s' if len(missing) != 1 else ''} without results (missing).</p>")
-    for title, items in (("Left out", [str(p) for p in errors]), ("Missing", [str(p) for p in missing]),
-                         ("Warnings", warnings)):
-        if items:
-            lis = "".join(f"<li>{escape(x)}</li>" for x in items[:50])
-            extra = (f"<li>\u2026 and {len(items) - 50} more (see <code>inputs.csv</code>)</li>"
-                     if len(items) > 50 else "")
-            a(f"<h3>{title}</h3><ul class='problems'>{lis}{extra}</ul>")
-    a("</section>")
+    a(inputs_section(n, problems, warnings))
     settings = (f"age brackets {', '.join(tables.brackets[:-1])}; fps for results without a sidecar: "
                 f"{options.fps if options.fps is not None else 'inferred'}; keyframes stand at most "
                 f"{options.keyframe_max_s:g} s; timeline bins of {tables.bin_s:g} s; bootstrap: "
@@ -281,7 +268,41 @@ in years (a bracket <code>20-34</code> holds ages from 20 up to, not including, 
                 f"{conf} intervals")
     a("<footer>Tables: " + ", ".join(f"<code>{escape(f)}</code>" for f in csv_files) + ". Face-time in seconds, "
       f"shares as fractions (0 to 1). Settings: {escape(settings)}.</footer>")
+    return page(options.title, parts)
+
+
+def page_header(title: str, meta: str, generated: _dt.datetime) -> str:
+    """The report's title and one line saying what it covers (``meta``, HTML), when and by what it was made."""
+    return (f"<header><h1>{escape(title)}</h1><div class='meta'>{meta} Generated "
+            f"{generated.strftime('%Y-%m-%d %H:%M UTC')} by inaFaceAnalyzer {escape(__version__)}.</div></header>")
+
+
+def page(title: str, parts: list[str]) -> str:
+    """A whole HTML document around the sections ``parts``."""
     body = "\n".join(parts)
     return (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<title>{escape(options.title)}</title><style>{CSS}</style></head>\n<body><main>\n{body}\n</main></body></html>\n")
+            f"<title>{escape(title)}</title><style>{CSS}</style></head>\n<body><main>\n{body}\n</main></body></html>\n")
+
+
+def inputs_section(n: int, problems: list[InputProblem], warnings: list[str]) -> str:
+    """The inputs section: the files in the report, and those left out, missing or counted once."""
+    parts: list[str] = []
+    a = parts.append
+    errors = [p for p in problems if p.kind == "error"]
+    missing = [p for p in problems if p.kind == "missing"]
+    duplicates = [p for p in problems if p.kind == "duplicate"]
+    a(f"<section><h2>Inputs</h2><p>{n} results file{'s' if n != 1 else ''} in the report; "
+      f"{len(errors)} unreadable or malformed (left out); {len(missing)} campaign "
+      f"job{'s' if len(missing) != 1 else ''} without results (missing); {len(duplicates)} "
+      f"duplicate{'s' if len(duplicates) != 1 else ''} of a file in the report (counted once).</p>")
+    for title, items in (("Left out", [str(p) for p in errors]), ("Missing", [str(p) for p in missing]),
+                         ("Counted once", [str(p) for p in duplicates]), ("Warnings", warnings)):
+        if items:
+            lis = "".join(f"<li>{escape(x)}</li>" for x in items[:50])
+            extra = (f"<li>\u2026 and {len(items) - 50} more (see <code>inputs.csv</code>)</li>"
+                     if len(items) > 50 else "")
+            a(f"<h3>{title}</h3><ul class='problems'>{lis}{extra}</ul>")
+    a("</section>")
+    return "".join(parts)
+

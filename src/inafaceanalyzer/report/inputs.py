@@ -3,13 +3,19 @@
 Each argument is one of:
 
 - a results table (``.csv`` or ``.parquet`` with a ``frame`` column), with its sidecar
-  ``X.json`` when there is one;
+  ``X.json`` when there is one; without a ``time`` column nor a sidecar giving the video's
+  fps, a photo collection (image-engine results, see ``photos.py``);
 - a folder: every results table below it (hidden files and folders skipped; other CSV
   files, such as job lists or earlier reports, are ignored with a warning);
 - a campaign job list (CSV with ``source_path`` and ``dest_csv`` columns) or status table
   (the same plus ``state``): the ``dest_csv`` of jobs that are ``done`` or ``skipped``.
   Other jobs are reported as missing. A job list's states come from its status table
   ``<stem>.status.csv`` next to it when present.
+
+Two results files of the same analysis (a ``.parquet`` export next to its ``.csv``, or two
+runs: the same sidecar ``source``, engine and options; without a sidecar, the same file
+name) are counted once: the CSV, else the first given, is used, and the other is listed as a
+``duplicate`` problem saying which file was used.
 
 Nothing here reads more than a file's header; the rows are read by DuckDB (``load.py``).
 """
@@ -49,8 +55,9 @@ class ResultFile:
 
 @dataclass(frozen=True)
 class InputProblem:
-    """An input that is not in the report: ``kind`` is ``error`` (unreadable or malformed)
-    or ``missing`` (a campaign job without results)."""
+    """An input that is not in the report: ``kind`` is ``error`` (unreadable or malformed),
+    ``missing`` (a campaign job without results) or ``duplicate`` (the same analysis as a
+    file in the report)."""
 
     path: str
     reason: str
@@ -58,6 +65,32 @@ class InputProblem:
 
     def __str__(self) -> str:
         return f"{self.path}: {self.reason}"
+
+
+def analysis_key(f: ResultFile) -> tuple[str, ...]:
+    """What identifies the analysis ``f`` holds: its sidecar's source, engine and options; else its file name."""
+    if f.sidecar is not None and f.sidecar.source:
+        return ("source", f.sidecar.source, f.sidecar.engine or "", f.sidecar.options)
+    return ("name", f.path.stem)
+
+
+def _describe(key: tuple[str, ...]) -> str:
+    return f"same source {key[1]}, engine and options" if key[0] == "source" else f"same name {key[1]}, no sidecar"
+
+
+def drop_duplicates(files: list[ResultFile]) -> tuple[list[ResultFile], list[InputProblem]]:
+    """Keep one file per analysis (:func:`analysis_key`): the CSV, else the first; the others as problems."""
+    groups: dict[tuple[str, ...], list[ResultFile]] = {}
+    for f in files:
+        groups.setdefault(analysis_key(f), []).append(f)
+    kept, problems = [], []
+    for key, group in groups.items():
+        used = min(group, key=lambda f: f.fmt != "csv")  # stable: the first CSV, else the first file
+        kept.append(used)
+        problems += [InputProblem(str(f.path), f"counted once, from {used.path} ({_describe(key)})", "duplicate")
+                     for f in group if f is not used]
+    order = {id(f): i for i, f in enumerate(files)}
+    return sorted(kept, key=lambda f: order[id(f)]), problems
 
 
 class HasProblems:
@@ -74,6 +107,11 @@ class HasProblems:
     def missing(self) -> list[InputProblem]:
         """Campaign jobs without results."""
         return [p for p in self.problems if p.kind == "missing"]
+
+    @property
+    def duplicates(self) -> list[InputProblem]:
+        """Results files of an analysis already in the report (counted once)."""
+        return [p for p in self.problems if p.kind == "duplicate"]
 
 
 @dataclass
@@ -122,11 +160,6 @@ def check_results_columns(columns: Iterable[str], sidecar: Sidecar | None) -> No
         raise _NotResults("not a results table: no 'frame' column")
     if "sex_label" not in cols and "sex_label_avg" not in cols:
         raise ValueError("no 'sex_label' column")
-    if "time" not in cols and (sidecar is None or sidecar.video_fps is None):
-        raise ValueError(
-            "no 'time' column and no sidecar giving the video's fps: cannot place the frames in time "
-            "(results of image engines cannot make a representation report)"
-        )
 
 
 def scan_results_file(path: Path, source: str | None = None) -> ResultFile:
@@ -169,12 +202,13 @@ def _campaign_jobs(path: Path, header: list[str]) -> list[tuple[str, str, str | 
     if "state" in header:
         return [(r.get("source_path", ""), r["dest_csv"], r.get("state", "").lower() or None) for r in rows]
     status = path.with_name(f"{path.stem}.status.csv")
-    states: dict[str, str] = {}
-    if status.is_file():
+    states: dict[Path, str] = {}
+    if status.is_file():  # its paths may be absolute where the list's are relative: compare resolved paths
         for r in _read_table(status):
             if r.get("dest_csv"):
-                states[r["dest_csv"]] = r.get("state", "").lower()
-    return [(r.get("source_path", ""), r["dest_csv"], states.get(r["dest_csv"])) for r in rows]
+                states[_resolve_dest(r["dest_csv"], status).resolve()] = r.get("state", "").lower()
+    return [(r.get("source_path", ""), r["dest_csv"], states.get(_resolve_dest(r["dest_csv"], path).resolve()))
+            for r in rows]
 
 
 def discover_inputs(paths: Iterable[str | os.PathLike[str]], progress: StageHook | None = None) -> Inputs:
@@ -242,6 +276,8 @@ def discover_inputs(paths: Iterable[str | os.PathLike[str]], progress: StageHook
             add_problem(shown, str(exc))
         if progress is not None:
             progress("inputs", i + 1, total)
+    out.files, duplicates = drop_duplicates(out.files)
+    out.problems += duplicates
     if ignored:
         listed = ", ".join(ignored[:3]) + (f" and {len(ignored) - 3} more" if len(ignored) > 3 else "")
         out.warnings.append(f"ignored {len(ignored)} CSV file(s) in folders that are not results tables: {listed}")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 FORMAT = "inaFaceAnalyzer-results/1"
-ENGINES = ("video", "videotracking", "videokeyframes")
+ENGINES = ("video", "videotracking", "videokeyframes", "image", "preprocessed_image")  # image: a photo collection
 
 
 class SidecarError(ValueError):
@@ -36,6 +36,7 @@ class Sidecar:
     frame_interval_s: float | None
     first_time_s: float | None
     last_time_s: float | None
+    options: str = ""  # the analysis options, as canonical JSON ("" when the sidecar gives none)
 
     @property
     def keyframes(self) -> bool:
@@ -95,4 +96,5 @@ def read_sidecar(results: Path) -> Sidecar | None:
         frame_interval_s=_number(analysis, "frame_interval_s", path, positive=True),
         first_time_s=_number(analysis, "first_time_s", path),
         last_time_s=_number(analysis, "last_time_s", path),
+        options=json.dumps(data["options"], sort_keys=True) if data.get("options") is not None else "",
     )

@@ -142,14 +142,18 @@ def summarise(
     for c in ("share_women_facetime", "share_women_people", *FT):
         summary_df[f"{c}_ci_low"] = summary_df[f"{c}_ci_high"] = np.nan
     bracket_ci = None
-    if replicates is not None:
+    # Videos of a single block add the same totals to every replicate: a set of such videos
+    # only would get zero-width intervals, which say nothing. It gets none, as they do.
+    varies = (per["bootstrap_blocks"] >= 2).to_numpy()
+    people_vary = bool((varies & is_tracked.to_numpy()).any())
+    if replicates is not None and varies.any():
         o = replicates.overall
 
         def by_sex(base: int, sex: int) -> np.ndarray:  # replicate totals of one sex, all brackets
             return o[:, base + sex * nb: base + (sex + 1) * nb].sum(axis=1)
 
         for name, base in (("facetime", 0), ("people", 3 * nb)):
-            if name == "people" and not n_tracked:
+            if name == "people" and not people_vary:
                 continue
             lo, hi = percentile_interval(share(by_sex(base, 0), by_sex(base, 1)), conf)
             summary_df[f"share_women_{name}_ci_low"], summary_df[f"share_women_{name}_ci_high"] = float(lo), float(hi)
@@ -169,7 +173,7 @@ def summarise(
         head[f"{c}_ci_low"] = head[f"{c}_ci_high"] = np.nan
     if bracket_ci is not None:
         head["share_women_facetime_ci_low"], head["share_women_facetime_ci_high"] = bracket_ci[0]
-        if n_tracked:
+        if people_vary:
             head["share_women_people_ci_low"], head["share_women_people_ci_high"] = bracket_ci[1]
     rest = _shares(grid.assign(scope=grid["vid"].map(names),
                                age_bracket=[labels[b] for b in grid["bracket"]]))
