@@ -49,3 +49,20 @@ def test_live_without_outputs_applies_the_abstention_rule(classifier):
     assert (result.table.sex_label == UNKNOWN).sum() == (expected.sex_label == UNKNOWN).sum() > 0
     assert list(result.table.sex_label_avg) == list(expected.sex_label_avg)
     assert any(text.split()[1] == UNKNOWN for text in shown)  # "#3 u 34 (avg)": weak running averages too
+
+
+@needs_shared
+def test_live_command_takes_the_abstention_options_and_reports_faces_left_out(tmp_path, capsys):
+    from inafaceanalyzer.cli.live import main
+
+    assert main(["--source", str(CROWD), "--headless", "--no-realtime", "--fps", "2", "-o", str(tmp_path),
+                 "--min_gender_confidence", "0.999", "--min_face_size_px", "60"]) == 0
+    table = read_csv(tmp_path / "facenet-pytorch_video.csv")
+    sidecar = json.loads((tmp_path / "facenet-pytorch_video.json").read_text())
+    left_out = sidecar["analysis"]["left_out"]
+    assert sidecar["options"]["abstention"]["min_gender_confidence"] == 0.999
+    assert left_out["gender_unknown"] == (table.sex_label == UNKNOWN).sum() > len(table) // 2
+    err = capsys.readouterr().err
+    assert left_out["min_face_size_px"] > 0
+    assert f"faces; {left_out['dropped']} left out (" in err and f"smaller than 60 px: {left_out['min_face_size_px']}" in err
+    assert f"; {left_out['gender_unknown']} answered sex_label 'u' (abstention rule); stopped" in err
