@@ -18,6 +18,7 @@ Text is drawn with OpenCV's Hershey font (ASCII only; labels are ASCII).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -154,6 +155,7 @@ class Annotator:
         self._text_height = text_height
         self._yuv: dict[tuple[RGB, str, bool], tuple[int, int, int]] = {}
         self._labels: dict[tuple, list[np.ndarray]] = {}
+        self._layout: tuple[tuple, list[LabelRect]] | None = None  # the last one
 
     def __call__(self, image: np.ndarray, faces: pd.DataFrame | Sequence[FaceMark]) -> np.ndarray:
         """A copy of the RGB ``image`` (``[H, W, 3]`` uint8) with ``faces`` drawn on it."""
@@ -190,9 +192,14 @@ class Annotator:
     def layout(self, marks: Sequence[FaceMark], width: int, height: int) -> list[LabelRect]:
         """Where the label of each mark goes on a ``width`` x ``height`` frame (labels never overlap
         while there is room: see :func:`~inafaceanalyzer.label_layout.place_labels`)."""
+        key = (tuple(marks), width, height)
+        if self._layout is not None and self._layout[0] == key:  # the MP4 shows a frame's faces until the next
+            return self._layout[1]
         line, _, scale, thickness = self._sizes(width, height)
         sizes = [_tag_size(mark.text, scale, thickness) for mark in marks]
-        return place_labels([mark.bbox for mark in marks], sizes, width, height, line, even=True)
+        rects = place_labels([mark.bbox for mark in marks], sizes, width, height, line, even=True)
+        self._layout = (key, rects)
+        return rects
 
     def _draw(self, layers: list[_Layer], marks: Sequence[FaceMark], width: int, height: int, convert) -> None:
         line, _, scale, font_thickness = self._sizes(width, height)
@@ -236,6 +243,7 @@ class Annotator:
         return patches
 
 
+@functools.lru_cache(maxsize=_LABEL_CACHE)
 def _tag_size(text: str, scale: float, font_thickness: int) -> tuple[int, int]:
     """Width and height (even) of a label's tag: the text and its padding."""
     (tw, th), baseline = cv2.getTextSize(text, FONT, scale, font_thickness)

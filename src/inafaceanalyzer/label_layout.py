@@ -43,25 +43,31 @@ def place_labels(boxes: Sequence[Box], sizes: Sequence[tuple[int, int]], frame_w
     """
     placed: list[LabelRect] = []
     faces = [LabelRect(x1, y1, x2 - x1, y2 - y1) for x1, y1, x2, y2 in boxes]
+
+    def rects(left: int, tops: list[int], w: int, h: int) -> list[LabelRect]:
+        return [LabelRect(left, t, w, h) for t in (_even(t, even) for t in tops) if t >= 0 and t + h <= frame_height]
+
+    def free(rect: LabelRect) -> bool:
+        return not any(rect.overlap(p) for p in placed)
+
     for i, ((x1, y1, _, y2), (w, h)) in enumerate(zip(boxes, sizes)):
         half = line // 2
         left = _even(min(max(x1 - half, 0), max(frame_width - w, 0)), even)
-        tops = [y1 - half - h, y2 + half, y1 + half]  # above, below, inside
-        basic = {_even(t, even) for t in tops}
+        basic = rects(left, [y1 - half - h, y2 + half, y1 + half], w, h)  # above, below, inside
+        free_basic = [rect for rect in basic if free(rect)]
+        if free_basic:  # the first that hides no other face, else the first
+            others = faces[:i] + faces[i + 1:]
+            placed.append(next((r for r in free_basic if not any(r.overlap(f) for f in others)), free_basic[0]))
+            continue
+        tops = []
         for step in range(1, len(placed) + 1):
             tops += [y1 - half - h - step * h, y2 + half + step * h, y1 + half + step * h]
-        fits = [t for t in (_even(t, even) for t in tops) if t >= 0 and t + h <= frame_height]
-        candidates = [LabelRect(left, t, w, h) for t in fits] or [LabelRect(left, 0, w, h)]
-        others = [face for j, face in enumerate(faces) if j != i]
-
-        def cost(rect: LabelRect) -> tuple[int, int]:  # label overlap first, then hiding other faces
-            return sum(rect.overlap(p) for p in placed), sum(rect.overlap(f) for f in others)
-
-        costs = [cost(rect) for rect in candidates]
-        free = [rect for rect, (labels, hidden) in zip(candidates, costs) if not labels]
-        clear = [rect for rect, (labels, hidden) in zip(candidates, costs)
-                 if not labels and not hidden and rect.top in basic]
-        placed.append((clear or free or [min(candidates, key=cost)])[0])
+        farther = rects(left, tops, w, h)
+        chosen = next((rect for rect in farther if free(rect)), None)
+        if chosen is None:
+            chosen = min(basic + farther or [LabelRect(left, 0, w, h)],
+                         key=lambda rect: sum(rect.overlap(p) for p in placed))
+        placed.append(chosen)
     return placed
 
 
