@@ -10,6 +10,7 @@ them (e.g. ``--min_face_size_px 0`` for a clip of small faces).
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass, field
 
@@ -17,10 +18,6 @@ import numpy as np
 
 from .detection.base import DetectionOptions, FaceDetector, FilterCounts
 from .types import Detection, Rect
-
-# the command-line option that lowers each detector filter (see cli/common.py)
-_OPTION_OF = {"detect_conf": "--face_detection_confidence", "min_face_size_px": "--min_face_size_px",
-              "min_face_size_percent": "--min_face_size_percent"}
 
 
 @dataclass
@@ -39,6 +36,7 @@ class LeftOut:
     min_face_size_percent: int = 0
     gender_unknown: int = 0
     limits: DetectionOptions | None = None
+    lowest_conf: float = math.inf  # of the faces dropped for their detection confidence
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(self, counts: FilterCounts) -> None:
@@ -47,6 +45,7 @@ class LeftOut:
             self.detect_conf += counts.detect_conf
             self.min_face_size_px += counts.min_size_px
             self.min_face_size_percent += counts.min_size_prct
+            self.lowest_conf = min(self.lowest_conf, counts.lowest_conf)
 
     @property
     def dropped(self) -> int:
@@ -73,8 +72,12 @@ class LeftOut:
 
     def advice(self) -> str | None:
         """The options that would keep the faces dropped (``None`` when none was)."""
-        options = [f"{_OPTION_OF[key]} {'0' if key != 'detect_conf' else 'LOWER'}"
-                   for key in ("detect_conf", "min_face_size_px", "min_face_size_percent") if getattr(self, key)]
+        options = []
+        if self.detect_conf:
+            options.append(f"--face_detection_confidence {math.floor(self.lowest_conf * 100) / 100:g}")
+        options += [f"{option} 0" for key, option in (("min_face_size_px", "--min_face_size_px"),
+                                                       ("min_face_size_percent", "--min_face_size_percent"))
+                    if getattr(self, key)]
         return "use " + " and ".join(options) if options else None
 
     def summary(self) -> str:

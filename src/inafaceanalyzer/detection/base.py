@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
@@ -45,6 +46,7 @@ class FilterCounts:
     detect_conf: int = 0
     min_size_px: int = 0
     min_size_prct: int = 0
+    lowest_conf: float = math.inf  # the lowest confidence among the faces dropped for it
 
 
 class FaceDetector(ABC):
@@ -77,9 +79,11 @@ class FaceDetector(ABC):
         size_prct = opts.min_size_prct * min(frame.shape[:2])
         kept = []
         low_conf = small_px = small_prct = 0
+        lowest = math.inf
         for det in found:
             if det.detect_conf < opts.minconf:
                 low_conf += 1
+                lowest = min(lowest, det.detect_conf)
                 continue
             if det.bbox.max_dim_len < max(opts.min_size_px, size_prct):
                 if det.bbox.max_dim_len < opts.min_size_px:
@@ -91,7 +95,7 @@ class FaceDetector(ABC):
                 landmarks = None if det.landmarks is None else det.landmarks - np.array([dx, dy], np.float32)
                 det = det.replace(bbox=det.bbox.transpose(-dx, -dy), landmarks=landmarks)
             kept.append(det)
-        return kept, FilterCounts(low_conf, small_px, small_prct)
+        return kept, FilterCounts(low_conf, small_px, small_prct, lowest)
 
     def landmark_box(self, bbox: Rect) -> Rect:
         """The box to give dlib's landmark model for a face this detector boxed as ``bbox``.
