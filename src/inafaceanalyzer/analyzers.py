@@ -80,12 +80,19 @@ class VideoAnalysis:
 class FaceAnalyzer:
     """Holds the models (loaded once) and runs frames through the streaming core.
 
+    :meth:`stream` gives the results frame by frame with the engine's per-row
+    rules applied, :meth:`finish` is the end-of-stream step; the file engines
+    gather one into the other, live analysis consumes the stream as it goes.
+
     ``face_detector``: a :class:`~inafaceanalyzer.detection.FaceDetector`
     (default: YuNet with the original's options). ``face_classifier``: default
     :class:`~inafaceanalyzer.classification.GenderAgeClassifier`.
     ``batch_len``: faces per classifier batch. ``device``: ``auto``, ``cpu`` or
     ``cuda`` for the default classifier.
     """
+
+    tracked = False  # rows carry face_id and track_conf
+    timed = False  # rows carry time
 
     def __init__(
         self,
@@ -101,9 +108,6 @@ class FaceAnalyzer:
         self.aligner = FaceAligner()
         self.batch_len = batch_len
         self.abstention = AbstentionRule()  # answers every face; see inafaceanalyzer.abstention
-
-    tracked = False  # rows carry face_id and track_conf
-    timed = False  # rows carry time
 
     @property
     def columns(self) -> list[str]:

@@ -1,8 +1,7 @@
 """A live analysis: a source read in real time through the streaming core, with tracking.
 
 :class:`LiveSession` opens a source (:mod:`.sources`), runs the frames the
-analysis has time for through the one streaming core
-the tracking engine's own frame-by-frame stream
+analysis has time for through the tracking engine's own frame-by-frame stream
 (:meth:`~inafaceanalyzer.analyzers.FaceAnalyzer.stream`, classifying at every
 frame: its tracker, abstention rule and counts of faces left out), finished
 by the engine's :meth:`~inafaceanalyzer.analyzers.VideoTracking.finish`,
