@@ -20,10 +20,14 @@ which also shows the accuracy/coverage trade-off of both thresholds).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from .pipeline import FrameResult
 
 UNKNOWN = "u"
 
@@ -49,9 +53,15 @@ class AbstentionRule:
 
     def keeps(self, df: pd.DataFrame) -> np.ndarray:
         """Boolean mask of the rows of a results table that keep their gender label."""
-        return (face_size(df["bbox"]) >= self.min_face_size) & (
-            gender_confidence(df["sex_decfunc"]) >= self.min_gender_confidence
-        )
+        return self.keeps_faces(df["bbox"], df["sex_decfunc"])
+
+    def keeps_faces(self, bboxes: pd.Series | list, sex_decfunc: np.ndarray | pd.Series | list) -> np.ndarray:
+        """Boolean mask of the faces (their ``bbox`` and ``sex_decfunc``) that keep their gender label."""
+        return (face_size(bboxes) >= self.min_face_size) & self.confident(sex_decfunc)
+
+    def confident(self, sex_decfunc: np.ndarray | pd.Series | list) -> np.ndarray:
+        """Whether each gender decision function (or per-track average) is confident enough to answer."""
+        return gender_confidence(sex_decfunc) >= self.min_gender_confidence
 
 
 def gender_confidence(sex_decfunc: np.ndarray | pd.Series) -> np.ndarray:
@@ -60,9 +70,15 @@ def gender_confidence(sex_decfunc: np.ndarray | pd.Series) -> np.ndarray:
 
 
 def face_size(bboxes: pd.Series | list) -> np.ndarray:
-    """Largest side in pixels of each ``(x1, y1, x2, y2)`` box (NaN where there is no box)."""
-    sides = [max(b[2] - b[0], b[3] - b[1]) if isinstance(b, (tuple, list, np.ndarray)) else np.nan for b in bboxes]
-    return np.array(sides, dtype=np.float64)
+    """Largest side in pixels of each ``(x1, y1, x2, y2)`` box, or its CSV text (NaN where there is no box)."""
+    from .export.csv import parse_bbox
+
+    def side(b: object) -> float:
+        if isinstance(b, str):  # a CSV read back as written: "(x1, y1, x2, y2)"
+            b = parse_bbox(b)
+        return max(b[2] - b[0], b[3] - b[1]) if isinstance(b, (tuple, list, np.ndarray)) else np.nan
+
+    return np.array([side(b) for b in bboxes], dtype=np.float64)
 
 
 def apply_abstention(df: pd.DataFrame, rule: AbstentionRule) -> pd.DataFrame:
@@ -76,6 +92,22 @@ def apply_abstention(df: pd.DataFrame, rule: AbstentionRule) -> pd.DataFrame:
     if rule.active and len(out):
         out.loc[~rule.keeps(out), "sex_label"] = UNKNOWN
         if "sex_decfunc_avg" in out.columns and "sex_label_avg" in out.columns:
-            weak = gender_confidence(out["sex_decfunc_avg"]) < rule.min_gender_confidence
-            out.loc[weak, "sex_label_avg"] = UNKNOWN
+            out.loc[~rule.confident(out["sex_decfunc_avg"]), "sex_label_avg"] = UNKNOWN
     return out
+
+
+def abstain_rows(result: FrameResult, rule: AbstentionRule) -> tuple[FrameResult, int]:
+    """``result`` with ``sex_label`` ``u`` in the rows failing ``rule``, and how many rows that is.
+
+    The per-frame form of :func:`apply_abstention`, applied inside an
+    engine's stream (see :meth:`~inafaceanalyzer.analyzers.FaceAnalyzer.stream`).
+    """
+    if not rule.active or not result.rows:
+        return result, 0
+    cols = result.columns
+    box, sex, label = cols.index("bbox"), cols.index("sex_decfunc"), cols.index("sex_label")
+    keeps = rule.keeps_faces([row[box] for row in result.rows], [row[sex] for row in result.rows])
+    if keeps.all():
+        return result, 0
+    rows = [row if keep else (*row[:label], UNKNOWN, *row[label + 1:]) for row, keep in zip(result.rows, keeps)]
+    return replace(result, rows=rows), int((~keeps).sum())

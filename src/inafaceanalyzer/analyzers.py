@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from .abstention import AbstentionRule, apply_abstention
+from .abstention import AbstentionRule, abstain_rows, apply_abstention
 from .alignment import FaceAligner
 from .classification import GenderAgeClassifier
 from .errors import MediaError
@@ -17,9 +17,11 @@ from .detection import FaceDetector, WholeFrameDetector, YuNetDetector
 from .media.files import absolute_source
 from .media.images import ErrorHandler, image_frames
 from .media.prefetch import prefetch
-from .pipeline import Detector, analyze_stream
+from .leftout import CountingDetector, LeftOut
+from .pipeline import Detector, FrameResult, iter_results, output_columns
 from .progress import ProgressHook
 from .smoothing import average_results
+from .stream import FaceStream
 from .tracking import TrackingDetector, TrackingOptions
 from .types import Frame
 from .media.video import DEFAULT_TIMEOUT_S, DecodeStats, VideoInfo, VideoReader
@@ -33,7 +35,8 @@ class VideoAnalysis:
 
     ``frames_analysed`` counts frames that went through detection (with or
     without faces); ``frame_interval_s`` is how long each analysed frame stands
-    for (``None`` for keyframes, whose spacing is irregular).
+    for (``None`` for keyframes, whose spacing is irregular). ``left_out``:
+    the faces the detector's filters dropped and the ``u`` answers.
     """
 
     table: pd.DataFrame
@@ -45,6 +48,7 @@ class VideoAnalysis:
     first_time_s: float | None
     last_time_s: float | None
     decode: DecodeStats
+    left_out: LeftOut | None = None
 
     def metadata(self) -> dict:
         """The sidecar document written next to the results (see ``export.metadata``)."""
@@ -69,6 +73,7 @@ class VideoAnalysis:
                 "last_time_s": self.last_time_s,
                 "faces": int(len(self.table)),
                 "corrupt_packets": self.decode.corrupt_packets,
+                **({"left_out": self.left_out.as_dict()} if self.left_out is not None else {}),
             },
             "provenance": provenance(),
         }
@@ -77,12 +82,19 @@ class VideoAnalysis:
 class FaceAnalyzer:
     """Holds the models (loaded once) and runs frames through the streaming core.
 
+    :meth:`stream` gives the results frame by frame with the engine's per-row
+    rules applied, :meth:`finish` is the end-of-stream step; the file engines
+    gather one into the other, live analysis consumes the stream as it goes.
+
     ``face_detector``: a :class:`~inafaceanalyzer.detection.FaceDetector`
     (default: YuNet with the original's options). ``face_classifier``: default
     :class:`~inafaceanalyzer.classification.GenderAgeClassifier`.
     ``batch_len``: faces per classifier batch. ``device``: ``auto``, ``cpu`` or
     ``cuda`` for the default classifier.
     """
+
+    tracked = False  # rows carry face_id and track_conf
+    timed = False  # rows carry time
 
     def __init__(
         self,
@@ -99,20 +111,44 @@ class FaceAnalyzer:
         self.batch_len = batch_len
         self.abstention = AbstentionRule()  # answers every face; see inafaceanalyzer.abstention
 
-    def _finish(self, table: pd.DataFrame) -> pd.DataFrame:
-        """The results table with the abstention rule applied (``sex_label`` ``u`` where it abstains)."""
+    @property
+    def columns(self) -> list[str]:
+        """The columns of the rows :meth:`stream` yields."""
+        return output_columns(self.classifier, self.tracked, self.timed)
+
+    def finish(self, table: pd.DataFrame) -> pd.DataFrame:
+        """The end-of-stream step: the gathered rows of :meth:`stream` as the engine's results table.
+
+        Here the abstention rule (already applied to each row by the stream;
+        applying it again changes nothing); the tracking engine first adds
+        its per-track averages.
+        """
         return apply_abstention(table, self.abstention)
 
-    def _process_stream(
+    def frame_detector(self, counter: CountingDetector) -> Detector:
+        """The detector a stream runs (``counter`` wraps the face detector); the tracking engine's tracks."""
+        return counter
+
+    def stream(
         self,
         frames: Iterable[Frame],
-        detector: Detector | None = None,
         *,
-        tracking: bool = False,
-        timed: bool = False,
         progress: ProgressHook | None = None,
         total: int | None = None,
-    ) -> pd.DataFrame:
+        workers: int | None = None,
+        flush_every_frame: bool = False,
+        read_ahead: bool = True,
+    ) -> FaceStream:
+        """The engine's results frame by frame, every per-row rule applied (see :class:`FaceStream`).
+
+        ``progress(done, total)`` after each frame's faces are found.
+        ``workers``, ``flush_every_frame``: see
+        :func:`~inafaceanalyzer.pipeline.iter_results`. ``read_ahead``:
+        decode the frames in a thread of their own, a few frames ahead (off
+        for a live source, which drops the frames it has no time for).
+        """
+        left_out = LeftOut(limits=getattr(self.face_detector, "options", None))
+        detector = self.frame_detector(CountingDetector(self.face_detector, left_out))
         done = 0
 
         def on_frame(_: Frame) -> None:
@@ -121,20 +157,26 @@ class FaceAnalyzer:
             if progress is not None:
                 progress(done, total)
 
-        # Closed before returning, whatever happens: the decoding thread must have
-        # stopped before the caller closes the source it reads (a container closed
-        # under a running decoder crashes, e.g. on Ctrl-C).
-        with contextlib.closing(prefetch(frames)) as ahead:
-            return analyze_stream(
-                ahead,
-                detector if detector is not None else self.face_detector,
-                self.aligner,
-                self.classifier,
-                batch_len=self.batch_len,
-                tracking=tracking,
-                timed=timed,
-                on_frame=on_frame,
-            )
+        def results() -> Iterator[FrameResult]:
+            # Closed before the stream ends, whatever happens: the decoding thread must have
+            # stopped before the caller closes the source it reads (a container closed
+            # under a running decoder crashes, e.g. on Ctrl-C).
+            with contextlib.ExitStack() as stack:
+                source = stack.enter_context(contextlib.closing(prefetch(frames))) if read_ahead else frames
+                for result in iter_results(source, detector, self.aligner, self.classifier, self.batch_len,
+                                           tracking=self.tracked, timed=self.timed, on_frame=on_frame,
+                                           workers=workers, flush_every_frame=flush_every_frame):
+                    result, unknown = abstain_rows(result, self.abstention)
+                    left_out.gender_unknown += unknown
+                    yield result
+
+        return FaceStream(results(), self.columns, left_out)
+
+    def analyze_frames(self, frames: Iterable[Frame], progress: ProgressHook | None = None,
+                       total: int | None = None) -> tuple[pd.DataFrame, LeftOut]:
+        """The finished results table of ``frames``, and the faces left out."""
+        stream = self.stream(frames, progress=progress, total=total)
+        return self.finish(stream.gather()), stream.left_out
 
 
 def _as_path_list(paths: PathLike | Sequence[PathLike]) -> list[PathLike]:
@@ -142,7 +184,12 @@ def _as_path_list(paths: PathLike | Sequence[PathLike]) -> list[PathLike]:
 
 
 class ImageAnalyzer(FaceAnalyzer):
-    """Detect and classify the faces of still images: one row per face, ``frame`` = the image path."""
+    """Detect and classify the faces of still images: one row per face, ``frame`` = the image path.
+
+    ``left_out``: the faces the last call left out (:class:`~inafaceanalyzer.leftout.LeftOut`).
+    """
+
+    left_out: LeftOut | None = None
 
     def __call__(
         self,
@@ -171,9 +218,8 @@ class ImageAnalyzer(FaceAnalyzer):
             progress(done + failed, total)
 
         frames = image_frames(paths, handle_error if on_error is not None else None)
-        return self._finish(
-            self._process_stream(frames, progress=hook if progress is not None else None, total=len(paths))
-        )
+        table, self.left_out = self.analyze_frames(frames, hook if progress is not None else None, len(paths))
+        return table
 
 
 class PreprocessedImageAnalyzer(ImageAnalyzer):
@@ -217,6 +263,7 @@ class VideoAnalyzer(FaceAnalyzer):
     """
 
     engine = "video"
+    timed = True
     timeout_s: float = DEFAULT_TIMEOUT_S
 
     def __call__(self, video_path: PathLike, fps: float | None = None, offset: float = 0,
@@ -232,17 +279,15 @@ class VideoAnalyzer(FaceAnalyzer):
         with VideoReader(video_path, timeout_s=self.timeout_s) as reader:
             tally = _FrameTally(reader.frames(fps=fps, offset_ms=offset))
             total = reader.info.expected_frames(fps, offset / 1000)
-            table = self._finish(self._run(tally, progress, total))
+            table, left_out = self.analyze_frames(tally, progress, total)
             interval = 1 / fps if fps else (float(1 / reader.info.fps) if reader.info.fps else None)
             return VideoAnalysis(
-                table, reader.info, self.engine, self._options(fps=fps, offset=offset), tally.count, interval,
-                tally.first, tally.last, reader.stats,
+                table, reader.info, self.engine, self.options_record(fps=fps, offset=offset), tally.count, interval,
+                tally.first, tally.last, reader.stats, left_out,
             )
 
-    def _run(self, frames: Iterable[Frame], progress: ProgressHook | None, total: int | None) -> pd.DataFrame:
-        return self._process_stream(frames, timed=True, progress=progress, total=total)
-
-    def _options(self, **options: object) -> dict:
+    def options_record(self, **options: object) -> dict:
+        """The sidecar's ``options``: ``options`` (e.g. ``fps``) and the engine's own settings."""
         detector = self.face_detector
         opts = getattr(detector, "options", None)
         record = dict(options)
@@ -273,10 +318,10 @@ class VideoKeyframes(VideoAnalyzer):
             raise ValueError("keyframe analysis takes no fps or offset")
         with VideoReader(video_path, timeout_s=self.timeout_s) as reader:
             tally = _FrameTally(reader.keyframes())
-            table = self._finish(self._run(tally, progress, None))
+            table, left_out = self.analyze_frames(tally, progress)
             return VideoAnalysis(
-                table, reader.info, self.engine, self._options(), tally.count, None, tally.first, tally.last,
-                reader.stats,
+                table, reader.info, self.engine, self.options_record(), tally.count, None, tally.first, tally.last,
+                reader.stats, left_out,
             )
 
 
@@ -294,6 +339,7 @@ class VideoTracking(VideoAnalyzer):
     """
 
     engine = "videotracking"
+    tracked = True
 
     def __init__(
         self,
@@ -310,13 +356,16 @@ class VideoTracking(VideoAnalyzer):
         self.detect_period = detect_period
         self.tracking = tracking or TrackingOptions()
 
-    def _run(self, frames: Iterable[Frame], progress: ProgressHook | None, total: int | None) -> pd.DataFrame:
-        tracker = TrackingDetector(self.face_detector, self.detect_period, self.tracking)
-        table = self._process_stream(frames, tracker, tracking=True, timed=True, progress=progress, total=total)
-        return average_results(table)
+    def frame_detector(self, counter: CountingDetector) -> Detector:
+        """A new tracker (face ids from 0) detecting with ``counter``."""
+        return TrackingDetector(counter, self.detect_period, self.tracking)
 
-    def _options(self, **options: object) -> dict:
-        record = super()._options(**options)
+    def finish(self, table: pd.DataFrame) -> pd.DataFrame:
+        """Per-track averages (``*_avg`` columns), then the abstention rule (weak averages answer ``u``)."""
+        return super().finish(average_results(table))
+
+    def options_record(self, **options: object) -> dict:
+        record = super().options_record(**options)
         record["detect_period"] = self.detect_period
         record["tracking"] = asdict(self.tracking)
         return record

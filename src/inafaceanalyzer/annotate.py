@@ -18,6 +18,7 @@ Text is drawn with OpenCV's Hershey font (ASCII only; labels are ASCII).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 import pandas as pd
+
+from .label_layout import LabelRect, place_labels
 
 RGB = tuple[int, int, int]
 
@@ -140,8 +143,9 @@ class Annotator:
 
     ``style``: the text and colour rules (:class:`FaceStyle`). ``line_width``
     and ``text_height`` (pixels) default to the style's sizes for each
-    frame's size. Labels sit on a filled tag above the box (inside it when the
-    box touches the top of the frame).
+    frame's size. Labels sit on a filled tag above the box, else below or
+    inside it, where they do not overlap another face's label
+    (:func:`~inafaceanalyzer.label_layout.place_labels`).
     """
 
     def __init__(self, style: FaceStyle | None = None, line_width: int | None = None,
@@ -151,6 +155,7 @@ class Annotator:
         self._text_height = text_height
         self._yuv: dict[tuple[RGB, str, bool], tuple[int, int, int]] = {}
         self._labels: dict[tuple, list[np.ndarray]] = {}
+        self._layout: tuple[tuple, list[LabelRect]] | None = None  # the last one
 
     def __call__(self, image: np.ndarray, faces: pd.DataFrame | Sequence[FaceMark]) -> np.ndarray:
         """A copy of the RGB ``image`` (``[H, W, 3]`` uint8) with ``faces`` drawn on it."""
@@ -178,32 +183,39 @@ class Annotator:
 
         self._draw(layers, marks, y.shape[1], y.shape[0], convert)
 
-    def _draw(self, layers: list[_Layer], marks: Sequence[FaceMark], width: int, height: int, convert) -> None:
+    def _sizes(self, width: int, height: int) -> tuple[int, int, float, int]:
+        """Line width, text height, font scale and font thickness for a ``width`` x ``height`` frame."""
         line = self._line_width or self.style.line_width(width, height)
         text_px = self._text_height or self.style.text_height(width, height)
-        scale = text_px / _FONT_PX
-        font_thickness = max(1, round(text_px / 12))
-        for mark in marks:
-            color = convert(mark.color)
+        return line, text_px, text_px / _FONT_PX, max(1, round(text_px / 12))
+
+    def layout(self, marks: Sequence[FaceMark], width: int, height: int) -> list[LabelRect]:
+        """Where the label of each mark goes on a ``width`` x ``height`` frame (labels never overlap
+        while there is room: see :func:`~inafaceanalyzer.label_layout.place_labels`)."""
+        key = (tuple(marks), width, height)
+        if self._layout is not None and self._layout[0] == key:  # the MP4 shows a frame's faces until the next
+            return self._layout[1]
+        line, _, scale, thickness = self._sizes(width, height)
+        sizes = [_tag_size(mark.text, scale, thickness) for mark in marks]
+        rects = place_labels([mark.bbox for mark in marks], sizes, width, height, line, even=True)
+        self._layout = (key, rects)
+        return rects
+
+    def _draw(self, layers: list[_Layer], marks: Sequence[FaceMark], width: int, height: int, convert) -> None:
+        line, _, scale, font_thickness = self._sizes(width, height)
+        colors = [convert(mark.color) for mark in marks]
+        for mark, color in zip(marks, colors):
             x1, y1, x2, y2 = mark.bbox
             for layer in layers:
                 s = layer.scale
                 value = color if layer.channel is None else color[layer.channel]
                 cv2.rectangle(layer.array, (x1 // s, y1 // s), (x2 // s, y2 // s), value,
                               max(1, round(line / s)), cv2.LINE_8)
-            self._draw_label(layers, mark, color, convert(text_color(mark.color)), scale, font_thickness,
-                             line, width, height)
-
-    def _draw_label(self, layers: list[_Layer], mark: FaceMark, color, ink, scale: float, font_thickness: int,
-                    line: int, width: int, height: int) -> None:
-        patches = self._label_patches(layers, mark.text, color, ink, scale, font_thickness)
-        h, w = patches[0].shape[:2]
-        x1, y1 = mark.bbox[0], mark.bbox[1]
-        top = y1 - line // 2 - h if y1 - line // 2 - h >= 0 else y1 + line // 2  # above the box, else inside
-        left = min(max(x1 - line // 2, 0), max(width - w, 0))
-        left, top = left & ~1, max(top, 0) & ~1  # even, so that 4:2:0 chroma lines up
-        for layer, patch in zip(layers, patches):
-            _paste(layer.array, patch, left // layer.scale, top // layer.scale)
+        for mark, color, rect in zip(marks, colors, self.layout(marks, width, height)):  # labels over every box
+            label = self._label_patches(layers, mark.text, color, convert(text_color(mark.color)), scale,
+                                        font_thickness)
+            for layer, patch in zip(layers, label):
+                _paste(layer.array, patch, rect.left // layer.scale, rect.top // layer.scale)
 
     def _label_patches(self, layers: list[_Layer], text: str, color, ink, scale: float,
                        font_thickness: int) -> list[np.ndarray]:
@@ -212,10 +224,9 @@ class Annotator:
         cached = self._labels.get(key)
         if cached is not None:
             return cached
-        (tw, th), baseline = cv2.getTextSize(text, FONT, scale, font_thickness)
+        (_, th), _ = cv2.getTextSize(text, FONT, scale, font_thickness)
         pad = max(2, th // 4)
-        w, h = tw + 2 * pad, th + baseline + 2 * pad
-        w, h = w + w % 2, h + h % 2
+        w, h = _tag_size(text, scale, font_thickness)
         alpha = np.zeros((h, w), np.uint8)
         cv2.putText(alpha, text, (pad, pad + th), FONT, scale, 255, font_thickness, cv2.LINE_AA)
         patches = []
@@ -230,6 +241,15 @@ class Annotator:
             self._labels.clear()
         self._labels[key] = patches
         return patches
+
+
+@functools.lru_cache(maxsize=_LABEL_CACHE)
+def _tag_size(text: str, scale: float, font_thickness: int) -> tuple[int, int]:
+    """Width and height (even) of a label's tag: the text and its padding."""
+    (tw, th), baseline = cv2.getTextSize(text, FONT, scale, font_thickness)
+    pad = max(2, th // 4)
+    w, h = tw + 2 * pad, th + baseline + 2 * pad
+    return w + w % 2, h + h % 2
 
 
 def _paste(target: np.ndarray, patch: np.ndarray, x: int, y: int) -> None:

@@ -2,8 +2,9 @@
 
 :func:`iter_results` is the core: it yields each frame with its classified
 face rows, in order, as soon as they are known (at every frame when asked:
-live analysis). :func:`analyze_stream` gathers those rows into the results
-table for the file engines. Frames are consumed one at a time and never
+live analysis); the engines run it through
+:meth:`~inafaceanalyzer.analyzers.FaceAnalyzer.stream`, which adds their
+per-row rules. :func:`analyze_stream` gathers its rows into one table. Frames are consumed one at a time and never
 kept; only the aligned chips of faces waiting for the next classifier batch
 and the result rows are held, so memory stays bounded whatever the length of
 the stream.

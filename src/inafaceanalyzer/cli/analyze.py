@@ -204,7 +204,9 @@ def run_images(args: argparse.Namespace, options: AnalysisOptions, inputs: list[
         from ..export.xlsx import export_xlsx
 
         export_xlsx(df, Path(args.output).with_suffix(".xlsx"))
-    reporter.info(f"{len(df)} faces in {len(inputs) - reporter.failures + earlier} images written to {args.output}")
+    left_out = analyzer.left_out.summary() if getattr(analyzer, "left_out", None) else ""
+    reporter.info(f"{len(df)} faces in {len(inputs) - reporter.failures + earlier} images{left_out} "
+                  f"written to {args.output}")
     return 0
 
 
@@ -250,7 +252,9 @@ def run_videos(args: argparse.Namespace, options: AnalysisOptions, inputs: list[
                 finally:
                     overall.update(1)
             extra = f", {result.decode.corrupt_packets} corrupt packets skipped" if result.decode.corrupt_packets else ""
-            reporter.info(f"{source}: {len(result.table)} faces in {result.frames_analysed} frames -> {csv_path}{extra}")
+            left_out = result.left_out.summary() if result.left_out is not None else ""
+            reporter.info(f"{source}: {len(result.table)} faces in {result.frames_analysed} frames{left_out} "
+                          f"-> {csv_path}{extra}")
     return 0
 
 

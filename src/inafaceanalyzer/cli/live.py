@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     live.add_argument("--duration", type=float, default=None, metavar="SECONDS",
                       help="stop after this many seconds")
     common.add_detection_arguments(parser)
+    common.add_abstention_arguments(parser)
     common.add_runtime_arguments(parser)
     return parser
 
@@ -89,6 +90,7 @@ def validate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tuple
     from ..live.sources import parse_source
 
     common.validate_detection_arguments(parser, args)
+    common.abstention_rule(parser, args)  # validated before the source is opened
     if args.detect_period < 1:
         parser.error(f"--detect_period must be >= 1, got {args.detect_period}")
     if args.fps is not None and not args.fps > 0:
@@ -139,6 +141,7 @@ def run(args: argparse.Namespace, spec, outdir: Path | None, reporter: common.Re
     options = AnalysisOptions(
         engine="videotracking", detect_period=args.detect_period, batch_size=args.batch_size, device=args.device,
         detection=common.detection_options(args), detection_max_side=args.detection_max_side, timeout_s=args.timeout,
+        abstention=common.abstention_rule(None, args),
     )
     analyzer = build_analyzer(options)
     live_options = LiveOptions(realtime=args.realtime, fps=args.fps, duration_s=args.duration, timeout_s=args.timeout,
@@ -182,7 +185,8 @@ def run(args: argparse.Namespace, spec, outdir: Path | None, reporter: common.Re
     written = f" -> {', '.join(str(p) for p in result.files)}" if result.files else ""
     reporter.info(
         f"{spec.text}: {stats.received} frames received, {stats.analysed} analysed ({stats.analysed_fps:.1f} fps), "
-        f"{stats.dropped} dropped ({100 * stats.dropped_share:.1f} %), {stats.faces} faces; "
+        f"{stats.dropped} dropped ({100 * stats.dropped_share:.1f} %), {stats.faces} faces"
+        f"{result.analysis.left_out.summary() if result.analysis.left_out is not None else ''}; "
         f"stopped: {result.stop_reason}{written}")
     if result.error is not None:
         reporter.error(result.error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
@@ -38,6 +39,16 @@ class DetectionOptions:
             raise ValueError(f"padd_prct must be between 0 and 2, got {self.padd_prct}")
 
 
+@dataclass(frozen=True)
+class FilterCounts:
+    """Faces a detector found in one frame and dropped, by the first filter each one fails."""
+
+    detect_conf: int = 0
+    min_size_px: int = 0
+    min_size_prct: int = 0
+    lowest_conf: float = math.inf  # the lowest confidence among the faces dropped for it
+
+
 class FaceDetector(ABC):
     """Frame (RGB uint8 ``[H, W, 3]``) in, list of :class:`Detection` out.
 
@@ -56,21 +67,35 @@ class FaceDetector(ABC):
         self.options = options or DetectionOptions()
 
     def __call__(self, frame: np.ndarray) -> list[Detection]:
+        return self.filtered(frame)[0]
+
+    def filtered(self, frame: np.ndarray) -> tuple[list[Detection], FilterCounts]:
+        """The faces of ``frame`` kept by the filters, and how many each filter dropped."""
         opts = self.options
         image, dx, dy = frame, 0, 0
         if opts.padd_prct:
             image, dx, dy = black_pad(frame, opts.padd_prct)
         found = self._detect(image)
-        min_size = max(opts.min_size_px, opts.min_size_prct * min(frame.shape[:2]))
+        size_prct = opts.min_size_prct * min(frame.shape[:2])
         kept = []
+        low_conf = small_px = small_prct = 0
+        lowest = math.inf
         for det in found:
-            if det.detect_conf < opts.minconf or det.bbox.max_dim_len < min_size:
+            if det.detect_conf < opts.minconf:
+                low_conf += 1
+                lowest = min(lowest, det.detect_conf)
+                continue
+            if det.bbox.max_dim_len < max(opts.min_size_px, size_prct):
+                if det.bbox.max_dim_len < opts.min_size_px:
+                    small_px += 1
+                else:
+                    small_prct += 1
                 continue
             if dx or dy:
                 landmarks = None if det.landmarks is None else det.landmarks - np.array([dx, dy], np.float32)
                 det = det.replace(bbox=det.bbox.transpose(-dx, -dy), landmarks=landmarks)
             kept.append(det)
-        return kept
+        return kept, FilterCounts(low_conf, small_px, small_prct, lowest)
 
     def landmark_box(self, bbox: Rect) -> Rect:
         """The box to give dlib's landmark model for a face this detector boxed as ``bbox``.

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from ..types import Detection, Rect
-from .base import DetectionOptions, FaceDetector
+from .base import DetectionOptions, FaceDetector, FilterCounts
 
 
 class WholeFrameDetector(FaceDetector):
@@ -22,8 +22,8 @@ class WholeFrameDetector(FaceDetector):
     def __init__(self) -> None:
         super().__init__(DetectionOptions(minconf=0, min_size_px=0))
 
-    def __call__(self, frame: np.ndarray) -> list[Detection]:
-        return self._detect(frame)
+    def filtered(self, frame: np.ndarray) -> tuple[list[Detection], FilterCounts]:
+        return self._detect(frame), FilterCounts()
 
     def _detect(self, image: np.ndarray) -> list[Detection]:
         h, w = image.shape[:2]

@@ -19,7 +19,10 @@ class YuNetDetector(FaceDetector):
     YuNet works best on faces of about 10 to 300 pixels, so frames whose
     largest side exceeds ``max_side`` are downscaled for detection and the
     boxes mapped back to full resolution. ``nms_threshold`` is YuNet's
-    non-maximum suppression IoU. Calls from several threads are safe (each
+    non-maximum suppression IoU. Candidates down to a score of
+    ``CANDIDATE_FLOOR`` are returned, so that the faces the confidence filter
+    drops are counted (NMS keeps the higher scores first, so the faces kept
+    are the same as with YuNet's threshold at ``minconf``). Calls from several threads are safe (each
     thread gets its own OpenCV model).
     """
 
@@ -51,7 +54,8 @@ class YuNetDetector(FaceDetector):
         model = models.get(size)
         if model is None:
             model = cv2.FaceDetectorYN.create(
-                self._model_path, "", size, float(self.options.minconf), self.nms_threshold, 5000
+                self._model_path, "", size, min(float(self.options.minconf), self.CANDIDATE_FLOOR),
+                self.nms_threshold, 5000,
             )
             models[size] = model
             if len(models) > self.MODELS_PER_THREAD:
@@ -64,6 +68,7 @@ class YuNetDetector(FaceDetector):
     # Fitted on 117 faces of ../shared/media (photos and video frames; no
     # labels involved): benchmarks/calibrate_landmark_box.py reproduces it.
     MODELS_PER_THREAD = 8
+    CANDIDATE_FLOOR = 0.5  # lowest YuNet score reported, as a face left out by the confidence filter
     LANDMARK_BOX_SIDE = 0.82
     LANDMARK_BOX_SHIFT = 0.054
 

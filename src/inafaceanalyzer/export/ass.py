@@ -7,7 +7,10 @@ gives two events, timed by :mod:`~inafaceanalyzer.export.timing`:
 * style ``box``: the box as a vector drawing (``\\p1``), an outline in the
   face's colour and a transparent fill;
 * style ``label``: its label (``"f 34"``, ``"#3 f 34 (avg)"`` when tracked) on
-  a tag of the same colour, above the box.
+  a tag of the same colour, above the box, else below or inside it, where it
+  does not overlap the labels of the other faces on screen
+  (:func:`~inafaceanalyzer.label_layout.place_labels`, with the tag's size
+  estimated from the font size).
 
 Label text, colours and sizes come from :class:`~inafaceanalyzer.annotate.FaceStyle`,
 as in the annotated MP4. Event times are floored to ASS's centiseconds, so an
@@ -26,6 +29,7 @@ import pysubs2
 from ..annotate import FaceStyle, text_color
 from ..atomic import atomic_output
 from ..errors import ResultsError
+from ..label_layout import place_labels
 from ..media.video import is_url, probe
 from .results import ResultsLike, load_results
 from .timing import DisplayTiming, display_spans
@@ -59,9 +63,13 @@ def export_ass(
     marks = style.marks(res.table) if len(res.table) else []
     names = [f"face {i}" for i in res.table["face_id"]] if "face_id" in res.table else [""] * len(marks)
     line, label_px = style.line_width(width, height), style.text_height(width, height)
+    pad = label_padding(label_px)
     for span in display_spans(res.table, timing):
         start, end = _centiseconds(span.start_s), _centiseconds(span.end_s)
-        for row in span.rows:
+        rows = list(span.rows)
+        rects = place_labels([marks[row].bbox for row in rows], [label_size(marks[row].text, label_px) for row in rows],
+                             width, height, line)
+        for row, rect in zip(rows, rects):
             mark, name = marks[row], names[row]
             x1, y1, x2, y2 = mark.bbox
             color = _ass_color(mark.color)
@@ -69,11 +77,9 @@ def export_ass(
                 start=start, end=end, style="box", name=name, layer=0,
                 text=f"{{\\pos(0,0)\\3c{color}\\p1}}m {x1} {y1} l {x2} {y1} {x2} {y2} {x1} {y2}{{\\p0}}",
             ))
-            top = y1 - line // 2
-            anchor = "\\an1" if top >= 2 * label_px else "\\an7"  # above the box, else inside it
-            subs.append(pysubs2.SSAEvent(
+            subs.append(pysubs2.SSAEvent(  # the text's top-left corner, inside the tag's padding
                 start=start, end=end, style="label", name=name, layer=1,
-                text=f"{{{anchor}\\pos({max(x1 - line // 2, 0)},{max(top, 0)})\\3c{color}"
+                text=f"{{\\an7\\pos({rect.left + pad},{rect.top + pad})\\3c{color}"
                      f"\\1c{_ass_color(text_color(mark.color))}}}{mark.text}",
             ))
     with atomic_output(dest) as tmp:
@@ -116,13 +122,31 @@ def _document(width: int, height: int, style: FaceStyle, metadata: dict | None) 
             marginl=0, marginr=0, marginv=0,
         ),
         "label": pysubs2.SSAStyle(
-            fontname="DejaVu Sans", fontsize=text_px * 1.5, primarycolor=pysubs2.Color(0, 0, 0),
+            fontname="DejaVu Sans", fontsize=text_px * FONT_SCALE, primarycolor=pysubs2.Color(0, 0, 0),
             outlinecolor=pysubs2.Color(*style.unknown), backcolor=pysubs2.Color(0, 0, 0, 255),
-            outline=max(2, text_px // 5), shadow=0, borderstyle=3, alignment=pysubs2.Alignment.BOTTOM_LEFT,
+            outline=label_padding(text_px), shadow=0, borderstyle=3, alignment=pysubs2.Alignment.BOTTOM_LEFT,
             marginl=0, marginr=0, marginv=0,
         ),
     }
     return subs
+
+
+# A label's font size is 1.5 x the style's text height; DejaVu Sans glyphs are at most about
+# 0.6 x the font size wide on average (digits 0.55, '#' 0.72): a generous estimate of the tag.
+FONT_SCALE = 1.5
+CHAR_WIDTH = 0.6
+
+
+def label_padding(text_px: int) -> int:
+    """The opaque box drawn around a label's text (ASS ``outline`` with ``borderstyle`` 3), in pixels."""
+    return max(2, text_px // 5)
+
+
+def label_size(text: str, text_px: int) -> tuple[int, int]:
+    """Width and height in pixels of a label's tag as a player draws it (estimated from the font size)."""
+    font = text_px * FONT_SCALE
+    pad = label_padding(text_px)
+    return math.ceil(CHAR_WIDTH * font * len(text)) + 2 * pad, math.ceil(font) + 2 * pad
 
 
 def _ass_color(rgb: tuple[int, int, int]) -> str:

@@ -5,8 +5,8 @@
   every row analysed until then. It is the only file written in place, and
   its name says it is unfinished.
 * When the run ends (end of stream, stop, Ctrl-C, lost source), ``<name>.csv``
-  is written from it, with the per-track ``*_avg`` columns of the tracking
-  engine (:func:`~inafaceanalyzer.smoothing.average_results`), atomically,
+  is written from it, finished by the engine (its per-track ``*_avg``
+  columns and abstention rule: ``VideoTracking.finish``), atomically,
   and the partial file is removed; the sidecar ``<name>.json`` and, when
   asked, the annotated ``<name>.mp4`` are finished the same way. A finished
   name therefore always holds a complete file; after a hard crash only the
@@ -87,19 +87,22 @@ class LiveOutputs:
         if self.recorder is not None and annotated is not None and result.time is not None:
             self.recorder.write(annotated, result.time)
 
-    def finish(self, metadata: Callable[[pd.DataFrame], dict] | None = None) -> pd.DataFrame:
+    def finish(self, metadata: Callable[[pd.DataFrame], dict] | None = None,
+               finish_table: Callable[[pd.DataFrame], pd.DataFrame] = average_results) -> pd.DataFrame:
         """Write the finished outputs and remove the partial CSV; return the final table.
 
-        The MP4 is finished first (a recorder that got no frame writes none),
-        then the sidecar (``metadata(table)``), then the CSV, so that a CSV
-        never lacks its sidecar.
+        ``finish_table``: the engine's end-of-stream step applied to the rows
+        written (a live session passes its engine's ``finish``). The MP4 is
+        finished first (a recorder that got no frame writes none), then the
+        sidecar (``metadata(table)``), then the CSV, so that a CSV never
+        lacks its sidecar.
         """
         self._csv.close()
         try:
             if self.recorder is not None:
                 self.recorder.close()
         finally:
-            table = read_partial(self.paths["partial"], self.columns)
+            table = finish_table(read_partial(self.paths["partial"], self.columns))
             if metadata is not None:
                 write_metadata(metadata(table), self.paths["json"])
             write_csv(table, self.paths["csv"])
@@ -111,7 +114,7 @@ class LiveOutputs:
 
 
 def read_partial(path: Path, columns: list[str]) -> pd.DataFrame:
-    """A partial live CSV read back exactly (``bbox`` kept as written), with the per-track averages."""
+    """A partial live CSV read back exactly (``bbox`` kept as written), as it was written."""
     try:
         table = pd.read_csv(path, **_EXACT_FLOATS)
     except pd.errors.EmptyDataError:
@@ -120,4 +123,4 @@ def read_partial(path: Path, columns: list[str]) -> pd.DataFrame:
         raise OutputError(f"{path}: cannot read back the rows written: {exc}") from exc
     if table.empty:
         table = results_table([], columns)
-    return average_results(table)
+    return table

@@ -1,9 +1,10 @@
 """A live analysis: a source read in real time through the streaming core, with tracking.
 
 :class:`LiveSession` opens a source (:mod:`.sources`), runs the frames the
-analysis has time for through the one streaming core
-(:func:`~inafaceanalyzer.pipeline.iter_results`, classifying at every frame)
-with the tracking engine's :class:`~inafaceanalyzer.tracking.TrackingDetector`,
+analysis has time for through the tracking engine's own frame-by-frame stream
+(:meth:`~inafaceanalyzer.analyzers.FaceAnalyzer.stream`, classifying at every
+frame: its tracker, abstention rule and counts of faces left out), finished
+by the engine's :meth:`~inafaceanalyzer.analyzers.VideoTracking.finish`,
 and for each analysed frame: appends its rows to the outputs (:mod:`.outputs`),
 records its annotated picture when asked, and hands a :class:`LiveFrame`
 (faces labelled with running per-face averages, counts, current rate) to an
@@ -29,14 +30,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..abstention import UNKNOWN, AbstentionRule
 from ..analyzers import VideoAnalysis, VideoTracking
 from ..annotate import Annotator, FaceMark, FaceStyle, label_text
 from ..classification import sex_labels
 from ..errors import MediaError
 from ..media.video import VideoInfo
-from ..pipeline import FrameResult, iter_results, output_columns, results_table
-from ..smoothing import average_results
-from ..tracking import TrackingDetector
+from ..leftout import LeftOut
+from ..pipeline import FrameResult, results_table
+from ..stream import FaceStream
 from ..types import Frame
 from .outputs import LiveOutputs
 from .sources import FeedCounts, FrameFeed, SourceSpec, open_feed, parse_source
@@ -145,11 +147,13 @@ class RunningAverages:
     """Each face's decision functions averaged over its rows so far: the labels shown live.
 
     The final table gets the exact per-track averages over whole tracks
-    (:func:`~inafaceanalyzer.smoothing.average_results`) when the run ends.
+    (the engine's ``finish``) when the run ends. A running average too weak
+    for the ``abstention`` rule is shown ``u``, as the final ``sex_label_avg``.
     """
 
-    def __init__(self, style: FaceStyle | None = None) -> None:
+    def __init__(self, style: FaceStyle | None = None, abstention: AbstentionRule | None = None) -> None:
         self.style = style or FaceStyle()
+        self.abstention = abstention or AbstentionRule()
         self._sums: dict[int, list[float]] = {}  # face_id -> [sex sum, age sum, rows]
 
     def marks(self, result: FrameResult) -> list[FaceMark]:
@@ -165,7 +169,8 @@ class RunningAverages:
             acc[1] += float(row[age])
             acc[2] += 1
             mean_sex, mean_age = acc[0] / acc[2], acc[1] / acc[2]
-            sex_label = str(sex_labels(np.array([mean_sex]))[0])
+            confident = bool(self.abstention.confident([mean_sex])[0])
+            sex_label = str(sex_labels(np.array([mean_sex]))[0]) if confident else UNKNOWN
             marks.append(FaceMark(tuple(int(v) for v in row[boxes]), label_text(sex_label, mean_age, face_id, True),
                                   self.style.color_of(sex_label)))
         return marks
@@ -252,30 +257,30 @@ class LiveSession:
         self._stop_reason = None
         feed = open_feed(spec, realtime=opts.realtime, fps=opts.fps, timeout_s=opts.timeout_s, clock=self._clock)
         analyzer = self.analyzer
-        columns = output_columns(analyzer.classifier, tracking=True, timed=True)
         try:
-            outputs = (LiveOutputs(outdir, name or spec.name, columns, opts.mp4, _nominal_rate(feed.info))
+            outputs = (LiveOutputs(outdir, name or spec.name, analyzer.columns, opts.mp4, _nominal_rate(feed.info))
                        if outdir is not None else None)
         except BaseException:
             feed.close()
             raise
         self._feed = feed
         started_at = datetime.datetime.now(datetime.timezone.utc)
-        averages = RunningAverages(self.annotator.style)
+        averages = RunningAverages(self.annotator.style, analyzer.abstention)
         meter = _Meter()
         kept: list[tuple] = []  # rows, when no outputs are written
         interrupted: BaseException | None = None
+        stream: FaceStream | None = None
         try:
             feed.start()
             if self._stop_reason is not None:  # stopped while it was being opened
                 feed.stop()
             workers = opts.workers or os.cpu_count() or 1
-            tracker = TrackingDetector(analyzer.face_detector, analyzer.detect_period, analyzer.tracking)
-            # Up to 2 x workers frames are in flight (taken, not yet shown); one worker's worth gave
-            # 14 % fewer frames per second on 2 cores, for one frame less of latency.
-            for result in iter_results(self._frames(feed, self._clock()), tracker, analyzer.aligner,
-                                       analyzer.classifier, analyzer.batch_len, tracking=True, timed=True,
-                                       workers=workers, flush_every_frame=True):
+            # The engine's own stream: its tracker, per-row rules and counts. Up to 2 x workers frames
+            # are in flight (taken, not yet shown); one worker's worth gave 14 % fewer frames per
+            # second on 2 cores, for one frame less of latency.
+            stream = analyzer.stream(self._frames(feed, self._clock()), workers=workers, flush_every_frame=True,
+                                     read_ahead=False)
+            for result in stream:
                 assert result.frame is not None  # kept: flush_every_frame
                 stats = meter.add(result, self._clock(), self._first_taken, feed.counts)
                 live = LiveFrame(result.frame, result, averages.marks(result), stats, self.annotator)
@@ -300,17 +305,19 @@ class LiveSession:
         error = feed.error
         reason = "source error" if error is not None else (self._stop_reason or "end of stream")
 
+        left_out = stream.left_out if stream is not None else None
+
         def analysis_of(table: pd.DataFrame) -> VideoAnalysis:
-            return self._analysis(spec, feed, table, stats, meter.first_time, meter.last_time)
+            return self._analysis(spec, feed, table, stats, meter.first_time, meter.last_time, left_out)
 
         def document(table: pd.DataFrame) -> dict:
             return analysis_of(table).metadata() | {"live": _live_section(stats, reason, error, started_at)}
 
         if outputs is not None:
-            table = outputs.finish(document)
+            table = outputs.finish(document, analyzer.finish)
             files = outputs.finished_files()
         else:
-            table = average_results(results_table(kept, columns))
+            table = analyzer.finish(results_table(kept, analyzer.columns))
             files = []
         analysis = analysis_of(table)
         if interrupted is not None:
@@ -329,16 +336,17 @@ class LiveSession:
                 self.stop("duration")
 
     def _analysis(self, spec: SourceSpec, feed: FrameFeed, table: pd.DataFrame, stats: LiveStats,
-                  first: float | None, last: float | None) -> VideoAnalysis:
+                  first: float | None, last: float | None, left_out: LeftOut | None) -> VideoAnalysis:
         """The run as a tracking engine's result: its table and sidecar (mean interval between analysed frames)."""
         opts = self.options
-        record = self.analyzer._options(fps=opts.fps)
+        record = self.analyzer.options_record(fps=opts.fps)
         record.update(mode="live", realtime=opts.realtime and not spec.device, duration_s=opts.duration_s,
                       timeout_s=opts.timeout_s, source_options=dict(spec.options))
         interval = (last - first) / (stats.analysed - 1) if stats.analysed > 1 and first is not None else None
         info = replace(feed.info, source=spec.text)
         return VideoAnalysis(table, info, self.analyzer.engine, record, stats.analysed,
-                             interval if interval and interval > 0 else None, first, last, feed.reader.stats)
+                             interval if interval and interval > 0 else None, first, last, feed.reader.stats,
+                             left_out)
 
 
 def _live_section(stats: LiveStats, reason: str, error: MediaError | None, started_at: datetime.datetime) -> dict:
