@@ -33,6 +33,8 @@ class VideoAnalysis:
     ``frames_analysed`` counts frames that went through detection (with or
     without faces); ``frame_interval_s`` is how long each analysed frame stands
     for (``None`` for keyframes, whose spacing is irregular).
+    ``rejected_by_second_look`` counts detections the detector's second look
+    turned down (see :mod:`inafaceanalyzer.detection.second_look`).
     """
 
     table: pd.DataFrame
@@ -44,6 +46,7 @@ class VideoAnalysis:
     first_time_s: float | None
     last_time_s: float | None
     decode: DecodeStats
+    rejected_by_second_look: int = 0
 
     def metadata(self) -> dict:
         """The sidecar document written next to the results (see ``export.metadata``)."""
@@ -67,6 +70,7 @@ class VideoAnalysis:
                 "last_time_s": self.last_time_s,
                 "faces": int(len(self.table)),
                 "corrupt_packets": self.decode.corrupt_packets,
+                "rejected_by_second_look": self.rejected_by_second_look,
             },
             "provenance": provenance(),
         }
@@ -230,12 +234,18 @@ class VideoAnalyzer(FaceAnalyzer):
         with VideoReader(video_path, timeout_s=self.timeout_s) as reader:
             tally = _FrameTally(reader.frames(fps=fps, offset_ms=offset))
             total = reader.info.expected_frames(fps, offset / 1000)
+            rejected_before = self._rejected()
             table = self._finish(self._run(tally, progress, total))
             interval = 1 / fps if fps else (float(1 / reader.info.fps) if reader.info.fps else None)
             return VideoAnalysis(
                 table, reader.info, self.engine, self._options(fps=fps, offset=offset), tally.count, interval,
-                tally.first, tally.last, reader.stats,
+                tally.first, tally.last, reader.stats, self._rejected() - rejected_before,
             )
+
+    def _rejected(self) -> int:
+        """Detections the detector's second look has turned down so far."""
+        tally = getattr(self.face_detector, "second_look_tally", None)
+        return tally.rejected if tally is not None else 0
 
     def _run(self, frames: Iterable[Frame], progress: ProgressHook | None, total: int | None) -> pd.DataFrame:
         return self._process_stream(frames, timed=True, progress=progress, total=total)
@@ -250,6 +260,8 @@ class VideoAnalyzer(FaceAnalyzer):
             record.update(
                 face_detection_confidence=opts.minconf, min_face_size_px=opts.min_size_px,
                 min_face_size_percent=opts.min_size_prct, face_detection_padding=opts.padd_prct,
+                second_look=opts.second_look, second_look_threshold=opts.second_look_threshold,
+                second_look_sure=opts.second_look_sure,
             )
         record["detection_max_side"] = getattr(detector, "max_side", None)
         if self.abstention.active:
@@ -271,10 +283,11 @@ class VideoKeyframes(VideoAnalyzer):
             raise ValueError("keyframe analysis takes no fps or offset")
         with VideoReader(video_path, timeout_s=self.timeout_s) as reader:
             tally = _FrameTally(reader.keyframes())
+            rejected_before = self._rejected()
             table = self._finish(self._run(tally, progress, None))
             return VideoAnalysis(
                 table, reader.info, self.engine, self._options(), tally.count, None, tally.first, tally.last,
-                reader.stats,
+                reader.stats, self._rejected() - rejected_before,
             )
 
 
