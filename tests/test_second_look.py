@@ -3,6 +3,7 @@
 import xml.etree.ElementTree as ET
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from conftest import SHARED, SHARED_VIDEOS, needs_shared
@@ -110,3 +111,17 @@ def test_second_look_options_are_checked():
         DetectionOptions(second_look_threshold=1.5)
     with pytest.raises(ValueError, match="second_look_sure"):
         DetectionOptions(second_look_sure=-0.1)
+
+
+@needs_detection
+def test_command_line_turns_it_off_and_checks_its_options(tmp_path, capsys):
+    from inafaceanalyzer.cli.analyze import main
+
+    dogs = str(DETECTION / "dogs.jpg")
+    on, off = tmp_path / "on.csv", tmp_path / "off.csv"
+    assert main(["--engine", "image", "-q", "-i", dogs, "-o", str(on)]) == 0
+    assert main(["--engine", "image", "-q", "--no_second_look", "-i", dogs, "-o", str(off)]) == 0
+    assert len(pd.read_csv(on)) == 0 and len(pd.read_csv(off)) == 2
+    with pytest.raises(SystemExit) as info:
+        main(["--engine", "image", "-i", dogs, "-o", str(on), "--second_look_threshold", "3"])
+    assert info.value.code == 2 and "second_look_threshold" in capsys.readouterr().err

@@ -63,7 +63,8 @@ def add_detection_arguments(parser: argparse.ArgumentParser) -> None:
                         "size (e.g. 0.15 helps with faces filling the whole frame)")
     g.add_argument("--no_second_look", action="store_false", dest="second_look",
                    help="keep every detection as the detector gives it, without the second look that "
-                        "rejects look-alikes (animals, emblems, backs of heads); see docs/detection.md")
+                        "rejects look-alikes (animals, emblems, backs of heads); see docs/detection.md"
+                        "%(default).0s")  # (an empty format: no misleading "default: True")
     g.add_argument("--second_look_threshold", type=float, default=DetectionOptions.second_look_threshold,
                    metavar="S", help="keep a detection when its score averaged over the second look's views "
                                      "reaches S (0 to 1)")
