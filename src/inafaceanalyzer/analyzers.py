@@ -50,6 +50,11 @@ class VideoAnalysis:
     decode: DecodeStats
     left_out: LeftOut | None = None
 
+    @property
+    def rejected_by_second_look(self) -> int:
+        """Detections the detector's second look turned down as not faces (see :mod:`.detection.second_look`)."""
+        return self.left_out.second_look if self.left_out is not None else 0
+
     def metadata(self) -> dict:
         """The sidecar document written next to the results (see ``export.metadata``)."""
         from .models import provenance
@@ -74,6 +79,7 @@ class VideoAnalysis:
                 "faces": int(len(self.table)),
                 "corrupt_packets": self.decode.corrupt_packets,
                 **({"left_out": self.left_out.as_dict()} if self.left_out is not None else {}),
+                "rejected_by_second_look": self.rejected_by_second_look,
             },
             "provenance": provenance(),
         }
@@ -297,6 +303,8 @@ class VideoAnalyzer(FaceAnalyzer):
             record.update(
                 face_detection_confidence=opts.minconf, min_face_size_px=opts.min_size_px,
                 min_face_size_percent=opts.min_size_prct, face_detection_padding=opts.padd_prct,
+                second_look=opts.second_look, second_look_threshold=opts.second_look_threshold,
+                second_look_sure=opts.second_look_sure,
             )
         record["detection_max_side"] = getattr(detector, "max_side", None)
         if self.abstention.active:

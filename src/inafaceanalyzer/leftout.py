@@ -27,13 +27,16 @@ class LeftOut:
     ``detect_conf``, ``min_face_size_px``, ``min_face_size_percent``: faces
     found by the detector and dropped by that filter (each face counted once,
     for the first filter it fails in that order; with tracking, on detection
-    frames only). ``gender_unknown``: rows kept with ``sex_label`` ``u``.
+    frames only). ``second_look``: detections the detector's second look turned
+    down as not faces (not counted as dropped faces). ``gender_unknown``: rows
+    kept with ``sex_label`` ``u``.
     ``limits``: the detector's thresholds, for the summary.
     """
 
     detect_conf: int = 0
     min_face_size_px: int = 0
     min_face_size_percent: int = 0
+    second_look: int = 0
     gender_unknown: int = 0
     limits: DetectionOptions | None = None
     lowest_conf: float = math.inf  # of the faces dropped for their detection confidence
@@ -45,6 +48,7 @@ class LeftOut:
             self.detect_conf += counts.detect_conf
             self.min_face_size_px += counts.min_size_px
             self.min_face_size_percent += counts.min_size_prct
+            self.second_look += counts.second_look
             self.lowest_conf = min(self.lowest_conf, counts.lowest_conf)
 
     @property
@@ -56,6 +60,7 @@ class LeftOut:
         """The sidecar's ``left_out`` section: counts, and how to keep the faces dropped."""
         return {"detect_conf": self.detect_conf, "min_face_size_px": self.min_face_size_px,
                 "min_face_size_percent": self.min_face_size_percent, "dropped": self.dropped,
+                "second_look": self.second_look,
                 "gender_unknown": self.gender_unknown, "to_keep_them": self.advice()}
 
     def reasons(self) -> list[str]:
@@ -85,6 +90,9 @@ class LeftOut:
         parts = []
         if self.dropped:
             parts.append(f"{self.dropped} left out ({'; '.join(self.reasons())}; {self.advice()})")
+        if self.second_look:
+            parts.append(f"{self.second_look} detections turned down as not faces by the second look "
+                         "(--no_second_look keeps them)")
         if self.gender_unknown:
             parts.append(f"{self.gender_unknown} answered sex_label 'u' (abstention rule)")
         return "".join(f"; {p}" for p in parts)

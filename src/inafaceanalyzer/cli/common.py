@@ -129,6 +129,15 @@ def add_detection_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--face_detection_padding", type=float, default=DetectionOptions.padd_prct,
                    help="black padding added around frames before detection, as a share of their "
                         "size (e.g. 0.15 helps with faces filling the whole frame)")
+    g.add_argument("--no_second_look", action="store_false", dest="second_look",
+                   help="keep every detection as the detector gives it, without the second look that "
+                        "rejects look-alikes (animals, emblems, backs of heads); see docs/detection.md"
+                        "%(default).0s")  # (an empty format: no misleading "default: True")
+    g.add_argument("--second_look_threshold", type=float, default=DetectionOptions.second_look_threshold,
+                   metavar="S", help="keep a detection when its score averaged over the second look's views "
+                                     "reaches S (0 to 1)")
+    g.add_argument("--second_look_sure", type=float, default=DetectionOptions.second_look_sure, metavar="S",
+                   help="detections the detector scores S or more skip the second look (1: every one is looked at)")
     g.add_argument("--detection_max_side", type=int, default=960,
                    help="frames larger than this (in pixels, largest side) are downscaled for "
                         "detection; boxes are mapped back to full resolution")
@@ -176,6 +185,9 @@ def detection_options(args: argparse.Namespace) -> DetectionOptions:
         min_size_px=args.size_px,
         min_size_prct=args.size_prct,
         padd_prct=args.face_detection_padding,
+        second_look=args.second_look,
+        second_look_threshold=args.second_look_threshold,
+        second_look_sure=args.second_look_sure,
     )
 
 

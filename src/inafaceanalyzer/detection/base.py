@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..types import Detection, Rect
+from .second_look import SecondLookTally, second_look
 
 
 @dataclass(frozen=True)
@@ -20,13 +21,19 @@ class DetectionOptions:
     the same as a share of the frame's smallest side (0 to 1); the larger of
     the two limits applies. ``padd_prct``: black padding added around the frame
     before detection, as a share of its width and height (helps with faces
-    that fill the frame).
+    that fill the frame). ``second_look``: look at each detection again (at
+    several sizes and mirrored, see :mod:`.second_look`) and keep it only when
+    the mean score reaches ``second_look_threshold``; detections scored
+    ``second_look_sure`` or more by the detector are kept without it.
     """
 
     minconf: float = 0.65
     min_size_px: float = 30
     min_size_prct: float = 0.0
     padd_prct: float = 0.0
+    second_look: bool = True
+    second_look_threshold: float = 0.72
+    second_look_sure: float = 0.9
 
     def __post_init__(self) -> None:
         if not 0 <= self.minconf <= 1:
@@ -37,6 +44,10 @@ class DetectionOptions:
             raise ValueError(f"min_size_prct must be between 0 and 1, got {self.min_size_prct}")
         if not 0 <= self.padd_prct <= 2:
             raise ValueError(f"padd_prct must be between 0 and 2, got {self.padd_prct}")
+        if not 0 <= self.second_look_threshold <= 1:
+            raise ValueError(f"second_look_threshold must be between 0 and 1, got {self.second_look_threshold}")
+        if not 0 <= self.second_look_sure <= 1:
+            raise ValueError(f"second_look_sure must be between 0 and 1, got {self.second_look_sure}")
 
 
 @dataclass(frozen=True)
@@ -47,13 +58,15 @@ class FilterCounts:
     min_size_px: int = 0
     min_size_prct: int = 0
     lowest_conf: float = math.inf  # the lowest confidence among the faces dropped for it
+    second_look: int = 0  # found by the detector, turned down by its second look (not faces)
 
 
 class FaceDetector(ABC):
     """Frame (RGB uint8 ``[H, W, 3]``) in, list of :class:`Detection` out.
 
     Subclasses implement :meth:`_detect` on the (possibly padded) frame; this
-    class applies padding, the confidence and size filters, and maps boxes
+    class applies padding, the confidence and size filters, the second look
+    (its rejections are counted in ``second_look_tally``), and maps boxes
     back to the frame's coordinates.
 
     ``stateless`` detectors give a frame's faces regardless of the frames
@@ -65,6 +78,7 @@ class FaceDetector(ABC):
 
     def __init__(self, options: DetectionOptions | None = None) -> None:
         self.options = options or DetectionOptions()
+        self.second_look_tally = SecondLookTally()
 
     def __call__(self, frame: np.ndarray) -> list[Detection]:
         return self.filtered(frame)[0]
@@ -77,25 +91,33 @@ class FaceDetector(ABC):
             image, dx, dy = black_pad(frame, opts.padd_prct)
         found = self._detect(image)
         size_prct = opts.min_size_prct * min(frame.shape[:2])
-        kept = []
+        passed = []
         low_conf = small_px = small_prct = 0
         lowest = math.inf
         for det in found:
             if det.detect_conf < opts.minconf:
                 low_conf += 1
                 lowest = min(lowest, det.detect_conf)
-                continue
-            if det.bbox.max_dim_len < max(opts.min_size_px, size_prct):
+            elif det.bbox.max_dim_len < max(opts.min_size_px, size_prct):
                 if det.bbox.max_dim_len < opts.min_size_px:
                     small_px += 1
                 else:
                     small_prct += 1
-                continue
+            else:
+                passed.append(det)
+        rejected = 0
+        if opts.second_look and passed:
+            passed, looked, rejected = second_look(
+                image, passed, self._relook, opts.second_look_threshold, opts.second_look_sure
+            )
+            self.second_look_tally.add(looked, rejected)
+        kept = []
+        for det in passed:
             if dx or dy:
                 landmarks = None if det.landmarks is None else det.landmarks - np.array([dx, dy], np.float32)
                 det = det.replace(bbox=det.bbox.transpose(-dx, -dy), landmarks=landmarks)
             kept.append(det)
-        return kept, FilterCounts(low_conf, small_px, small_prct, lowest)
+        return kept, FilterCounts(low_conf, small_px, small_prct, lowest, rejected)
 
     def landmark_box(self, bbox: Rect) -> Rect:
         """The box to give dlib's landmark model for a face this detector boxed as ``bbox``.
@@ -104,6 +126,10 @@ class FaceDetector(ABC):
         detectors whose boxes differ override this. Identity by default.
         """
         return bbox
+
+    def _relook(self, image: np.ndarray) -> list[Detection]:
+        """The second look's detector: :meth:`_detect`, unless a subclass keeps weaker faces for it."""
+        return self._detect(image)
 
     @abstractmethod
     def _detect(self, image: np.ndarray) -> list[Detection]:

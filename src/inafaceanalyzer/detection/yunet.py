@@ -42,33 +42,32 @@ class YuNetDetector(FaceDetector):
         self._model_path = str(YUNET.path())
         self._local = threading.local()  # one cv2 model per thread: frames can be detected in parallel
 
-    def _model_for(self, size: tuple[int, int]) -> cv2.FaceDetectorYN:
-        """This thread's model for frames of ``size``.
+    def _model_for(self, size: tuple[int, int], min_score: float) -> cv2.FaceDetectorYN:
+        """This thread's model for frames of ``size``, keeping faces scored ``min_score`` or more.
 
         Changing a model's input size re-allocates its network, which costs
         more than a detection, so a few models are kept, one per recent size.
         """
-        models: OrderedDict[tuple[int, int], cv2.FaceDetectorYN] = self._local.__dict__.setdefault(
+        models: OrderedDict[tuple[int, int, float], cv2.FaceDetectorYN] = self._local.__dict__.setdefault(
             "models", OrderedDict()
         )
-        model = models.get(size)
+        key = (*size, min_score)
+        model = models.get(key)
         if model is None:
-            model = cv2.FaceDetectorYN.create(
-                self._model_path, "", size, min(float(self.options.minconf), self.CANDIDATE_FLOOR),
-                self.nms_threshold, 5000,
-            )
-            models[size] = model
+            model = cv2.FaceDetectorYN.create(self._model_path, "", size, min_score, self.nms_threshold, 5000)
+            models[key] = model
             if len(models) > self.MODELS_PER_THREAD:
                 models.popitem(last=False)
-        models.move_to_end(size)
+        models.move_to_end(key)
         return model
 
     # dlib's landmark model was trained on dlib HOG detector boxes, which are
     # square, 0.82 x YuNet's box height, centred 5.4 % of that height lower.
     # Fitted on 117 faces of ../shared/media (photos and video frames; no
     # labels involved): benchmarks/calibrate_landmark_box.py reproduces it.
-    MODELS_PER_THREAD = 8
+    MODELS_PER_THREAD = 12  # frame sizes, and the second look's 4 window sizes
     CANDIDATE_FLOOR = 0.5  # lowest YuNet score reported, as a face left out by the confidence filter
+    RELOOK_MIN_SCORE = 0.1  # the second look averages scores: weak ones count too
     LANDMARK_BOX_SIDE = 0.82
     LANDMARK_BOX_SHIFT = 0.054
 
@@ -79,6 +78,12 @@ class YuNetDetector(FaceDetector):
         return Rect(cx - half, cy - half, cx + half, cy + half)
 
     def _detect(self, image: np.ndarray) -> list[Detection]:
+        return self._run(image, min(float(self.options.minconf), self.CANDIDATE_FLOOR))
+
+    def _relook(self, image: np.ndarray) -> list[Detection]:
+        return self._run(image, self.RELOOK_MIN_SCORE)
+
+    def _run(self, image: np.ndarray, min_score: float) -> list[Detection]:
         h, w = image.shape[:2]
         scale = min(1.0, self.max_side / max(h, w))
         if scale < 1.0:
@@ -88,7 +93,7 @@ class YuNetDetector(FaceDetector):
             small = image
         bgr = cv2.cvtColor(small, cv2.COLOR_RGB2BGR)
         size = (bgr.shape[1], bgr.shape[0])
-        _, faces = self._model_for(size).detect(bgr)
+        _, faces = self._model_for(size, min_score).detect(bgr)
         if faces is None:
             return []
         sx, sy = w / size[0], h / size[1]
