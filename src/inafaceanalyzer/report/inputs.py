@@ -110,8 +110,9 @@ def _parquet_columns(path: Path) -> list[str]:
         raise ValueError(f"not a readable Parquet file ({' '.join(str(exc).split())[:200]})") from exc
 
 
-def check_results_columns(columns: Iterable[str], sidecar: Sidecar | None) -> None:
-    """Raise ``ValueError`` saying what is missing when ``columns`` cannot make a report."""
+def check_results_columns(columns: Iterable[str], sidecar: Sidecar | None, untimed_ok: bool = False) -> None:
+    """Raise ``ValueError`` saying what is missing when ``columns`` cannot make a report
+    (``untimed_ok``: accept image results, whose frames have no time; validation samples do)."""
     columns = list(columns)
     cols = set(columns)
     if len(cols) != len(columns):
@@ -121,14 +122,14 @@ def check_results_columns(columns: Iterable[str], sidecar: Sidecar | None) -> No
         raise _NotResults("not a results table: no 'frame' column")
     if "sex_label" not in cols and "sex_label_avg" not in cols:
         raise ValueError("no 'sex_label' column")
-    if "time" not in cols and (sidecar is None or sidecar.video_fps is None):
+    if "time" not in cols and (sidecar is None or sidecar.video_fps is None) and not untimed_ok:
         raise ValueError(
             "no 'time' column and no sidecar giving the video's fps: cannot place the frames in time "
             "(results of image engines cannot make a representation report)"
         )
 
 
-def scan_results_file(path: Path, source: str | None = None) -> ResultFile:
+def scan_results_file(path: Path, source: str | None = None, untimed_ok: bool = False) -> ResultFile:
     """Header and sidecar of one results table; ``ValueError`` with the reason when unusable."""
     fmt = RESULT_SUFFIXES.get(path.suffix.lower())
     if fmt is None:
@@ -140,7 +141,7 @@ def scan_results_file(path: Path, source: str | None = None) -> ResultFile:
         sidecar = read_sidecar(path)
     except SidecarError as exc:
         raise ValueError(f"unusable sidecar: {exc}") from exc
-    check_results_columns(columns, sidecar)
+    check_results_columns(columns, sidecar, untimed_ok)
     return ResultFile(path, fmt, tuple(columns), sidecar, (sidecar.source if sidecar and sidecar.source else source))
 
 
@@ -191,8 +192,10 @@ def _campaign_jobs(path: Path, header: list[str]) -> list[tuple[str, str, str | 
     return [(r.get("source_path", ""), r["dest_csv"], states.get(r["dest_csv"])) for r in rows]
 
 
-def discover_inputs(paths: Iterable[str | os.PathLike[str]], progress: StageHook | None = None) -> Inputs:
-    """Expand files, folders and campaign tables into the results tables to report on."""
+def discover_inputs(paths: Iterable[str | os.PathLike[str]], progress: StageHook | None = None,
+                    untimed_ok: bool = False) -> Inputs:
+    """Expand files, folders and campaign tables into the results tables to report on
+    (``untimed_ok``: image results too, see ``check_results_columns``)."""
     out = Inputs()
     candidates: list[tuple[Path, str | None, bool]] = []  # (path, source, named explicitly)
     ignored: list[str] = []
@@ -246,7 +249,7 @@ def discover_inputs(paths: Iterable[str | os.PathLike[str]], progress: StageHook
     total = len(unique)
     for i, (key, source, named, shown) in enumerate(unique.values()):
         try:
-            out.files.append(scan_results_file(key, source))
+            out.files.append(scan_results_file(key, source, untimed_ok))
         except _NotResults as exc:
             if named:
                 add_problem(shown, f"{exc} (nor a campaign job list: no 'dest_csv' column)")

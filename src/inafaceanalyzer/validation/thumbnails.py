@@ -1,0 +1,144 @@
+"""Thumbnails of sampled faces: the face's box drawn on a larger crop of its frame.
+
+Frames come from the source video (seek to the nearest keyframe before the face's time,
+decode up to it) or from the photo (the ``frame`` column of image results). A person is
+shown by 3 to 5 frames along the track, side by side. Requests are grouped by source and
+sorted by time so that each video is opened once.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import av
+import cv2
+import numpy as np
+from PIL import Image
+
+from ..errors import MediaDecodeError, MediaError
+from ..export.csv import parse_bbox
+from ..media.images import load_image
+from ..media.video import _rgb, open_container
+
+CONTEXT = 2.6  # crop side / face box side
+BOX_RGB = (255, 200, 0)
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One frame to cut: ``source`` (video or image), ``time`` (s; NaN for a photo), ``bbox``."""
+
+    source: str
+    time: float
+    bbox: tuple[int, int, int, int]
+
+
+def context_crop(image: np.ndarray, bbox: Sequence[int], height: int = 200, context: float = CONTEXT) -> np.ndarray:
+    """A square crop ``context`` times the face box, centred on it, the box drawn, ``height`` px high."""
+    x1, y1, x2, y2 = (int(v) for v in bbox)
+    h, w = image.shape[:2]
+    side = max(x2 - x1, y2 - y1, 8) * context
+    cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+    cx1, cy1 = int(round(cx - side / 2)), int(round(cy - side / 2))
+    cx2, cy2 = int(round(cx + side / 2)), int(round(cy + side / 2))
+    pad = max(0, -cx1, -cy1, cx2 - w, cy2 - h)
+    if pad:  # the crop goes past the frame: grey border
+        image = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=(60, 60, 60))
+        cx1, cy1, cx2, cy2, x1, y1, x2, y2 = (v + pad for v in (cx1, cy1, cx2, cy2, x1, y1, x2, y2))
+    crop = np.ascontiguousarray(image[cy1:cy2, cx1:cx2])
+    scale = height / max(crop.shape[0], 1)
+    crop = cv2.resize(crop, (max(1, round(crop.shape[1] * scale)), height),
+                      interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    thick = max(2, height // 80)
+    cv2.rectangle(crop, (round((x1 - cx1) * scale), round((y1 - cy1) * scale)),
+                  (round((x2 - cx1) * scale), round((y2 - cy1) * scale)), BOX_RGB, thick)
+    return crop
+
+
+def jpeg(image: np.ndarray, quality: int = 82) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, format="JPEG", quality=quality)
+    return buf.getvalue()
+
+
+def strip(images: Sequence[np.ndarray], gap: int = 4) -> np.ndarray:
+    """Images of the same height side by side."""
+    h = images[0].shape[0]
+    parts = []
+    for i, im in enumerate(images):
+        if i:
+            parts.append(np.full((h, gap, 3), 255, np.uint8))
+        parts.append(im)
+    return np.concatenate(parts, axis=1)
+
+
+def video_frames(source: str, times: Sequence[float]) -> Iterator[tuple[float, np.ndarray]]:
+    """``(wanted time, RGB frame)`` for each time, in increasing time order: the frame shown at
+    that time (the first one whose time is at least ``time`` minus half a frame)."""
+    with open_container(source) as container:
+        stream = container.streams.video[0]
+        tb = Fraction(stream.time_base) if stream.time_base else Fraction(1, 90000)
+        start = stream.start_time or 0
+        fps = float(stream.average_rate or 25)
+        decoder: Iterator[av.VideoFrame] | None = None
+        last_t = float("inf")
+        for want in sorted(times):
+            # seek when going back, or when the wanted time is more than 5 s ahead
+            if decoder is None or want < last_t or want - last_t > 5.0:
+                container.seek(int(start + want / tb) if want > 0 else start, stream=stream, backward=True)
+                decoder = container.decode(stream)
+            found = None  # the latest frame decoded: the last one of the file when none is late enough
+            try:
+                for frame in decoder:
+                    found = frame
+                    last_t = float(((frame.pts or 0) - start) * tb)
+                    if last_t >= want - 0.5 / fps:
+                        break
+            except av.error.FFmpegError as exc:
+                raise MediaDecodeError(source, f"cannot decode at {want:.3f} s: {exc}") from exc
+            if found is None:
+                raise MediaDecodeError(source, f"no frame at {want:.3f} s")
+            yield want, _rgb(found)
+
+
+def thumbnails(items: Sequence[Sequence[Shot]], height: int = 200,
+               on_error: Callable[[MediaError], None] | None = None,
+               progress: Callable[[int, int], None] | None = None) -> list[bytes | None]:
+    """JPEG bytes of each item (its shots side by side); ``None`` where a source failed."""
+    wanted: dict[str, set[float]] = {}
+    for shots in items:
+        for s in shots:
+            wanted.setdefault(s.source, set()).add(s.time)
+    frames: dict[tuple[str, float], np.ndarray] = {}  # photos: time -1
+    done = 0
+    for source, times in wanted.items():
+        try:
+            if all(np.isnan(t) for t in times):
+                frames[(source, -1.0)] = load_image(source)
+            else:
+                for t, image in video_frames(source, [t for t in times if not np.isnan(t)]):
+                    frames[(source, t)] = image
+        except MediaError as exc:
+            if on_error is not None:
+                on_error(exc)
+        done += 1
+        if progress is not None:
+            progress(done, len(wanted))
+    out: list[bytes | None] = []
+    for shots in items:
+        crops = []
+        for s in shots:
+            image = frames.get((s.source, -1.0 if np.isnan(s.time) else s.time))
+            if image is not None:
+                crops.append(context_crop(image, s.bbox, height))
+        out.append(jpeg(strip(crops)) if crops else None)
+    return out
+
+
+def shots_of(rows: Iterable[tuple[str, float, str]]) -> list[Shot]:
+    """Shots from ``(source, time, bbox text)`` rows."""
+    return [Shot(os.fspath(src), float(t), parse_bbox(b)) for src, t, b in rows]
