@@ -92,8 +92,10 @@ SCRIPT = r"""
   function go(delta) { st.pos = Math.max(0, Math.min(D.items.length - 1, st.pos + delta)); save(); render(); }
   function answer(field, value) {
     const it = item(); const a = st.answers[it.id] = st.answers[it.id] || {};
+    const was = complete(a);
     a[field] = value; save();
-    if (complete(a) && st.pos < D.items.length - 1) go(1); else render();
+    // next item once this one is complete; an item being corrected stays (Enter or arrow moves on)
+    if (!was && complete(a) && st.pos < D.items.length - 1) go(1); else render();
   }
   function csvCell(s) { s = String(s); return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s; }
   function labelsCsv() {
