@@ -147,3 +147,39 @@ def worse_corpus_model() -> ClassifierModel:
         [[.2, .3, .3, .1, .1]] * 4,
     ])
     return ClassifierModel(pred_sex, pred_bracket, np.array([.3, .15, .4, .15]))
+
+
+@dataclass
+class PoolModel:
+    """A classifier given by real measurements: one row per labelled face (true gender ``f``/``m``,
+    true age, predicted gender, predicted age). A corpus draws faces from the pool with
+    replacement, reweighted to a chosen share of women and mix of true age groups, so that its
+    errors are the measured ones, group by group."""
+
+    true_sex: np.ndarray
+    true_age: np.ndarray
+    pred_sex: np.ndarray
+    pred_age: np.ndarray
+    bounds: tuple[float, ...] = (0, 20, 35, 50, 65)
+    group_bounds: tuple[float, ...] = (0, 3, 14, 20, 51, 71)  # 0-2, 3-13, 14-19, 20-50, 51-70, 71+
+
+    def corpus(self, rng: np.random.Generator, n: int, women: float, groups: np.ndarray,
+               non_faces: float = 0.03) -> Corpus:
+        g = np.searchsorted(np.asarray(self.group_bounds), self.true_age, side="right") - 1
+        is_f = self.true_sex == "f"
+        p = np.zeros(len(g))
+        for k, share in enumerate(groups):
+            for sex_mask, target in ((is_f, women), (~is_f, 1 - women)):
+                cell = (g == k) & sex_mask
+                if cell.any():
+                    p[cell] = share * target / cell.sum()
+        rows = rng.choice(len(p), size=n, p=p / p.sum())
+        nb = len(self.bounds)
+        ps = np.searchsorted(np.array(["f", "m", "u"]), self.pred_sex[rows])
+        pb = np.searchsorted(np.asarray(self.bounds), self.pred_age[rows], side="right") - 1
+        true = np.where(self.true_sex[rows] == "f", 0, 1)
+        x = rng.random(n) < non_faces  # false detections: mostly called men, any age
+        ps = np.where(x, rng.choice(3, size=n, p=[.3, .55, .15]), ps)
+        pb = np.where(x, rng.integers(0, nb, size=n), pb)
+        true = np.where(x, 3, true)
+        return Corpus(true, ps * nb + pb, np.repeat(np.array(["f", "m", "u"]), nb), rng.gamma(4.0, 0.25, size=n))
