@@ -17,7 +17,7 @@ from inafaceanalyzer.validation import SampleOptions, draw_sample, load_validati
 from inafaceanalyzer.validation.agreement import cohen_kappa, krippendorff_alpha
 from inafaceanalyzer.validation.sampling import allocate
 from inafaceanalyzer.validation.simulation import simulate, worse_corpus_model
-from inafaceanalyzer.validation.thumbnails import video_frames
+from inafaceanalyzer.media.video import frames_shown_at
 
 FPS, FRAMES = 25, 250  # a 10 s numbered video
 
@@ -88,7 +88,7 @@ def _true_share(results_dir) -> float:
 
 def test_video_frames_are_the_frames_asked_for(numbered_video):
     times = [7.2, 0.0, 3.04, 3.08, 9.96, 1.0, 5.52]  # out of order: seeks back and forth
-    got = {t: read_number(img) for t, img in video_frames(str(numbered_video), times)}
+    got = {t: read_number(img) for t, img in frames_shown_at(str(numbered_video), times)}
     assert got == {t: round(t * FPS) for t in times}
 
 
@@ -213,3 +213,29 @@ def test_estimator_coverage_on_simulated_studies():
     assert s.coverage >= 0.90
     assert s.uncorrected_coverage < 0.2
     assert s.mae < s.uncorrected_mae / 3
+
+
+def test_faces_export_of_images_and_videos(tmp_path, astronaut_path, numbered_video):
+    """--faces_export: one crop per face row, named by source, frame and face, cut from real decoding."""
+    from PIL import Image
+
+    from inafaceanalyzer.cli.analyze import main
+
+    out = tmp_path / "faces"
+    assert main(["--engine", "image", "-i", str(astronaut_path), "-o", str(tmp_path / "r.csv"), "--faces_export",
+                 str(out), "-q"]) == 0
+    rows = pd.read_csv(tmp_path / "r.csv")
+    files = sorted(out.glob("*.jpg"))
+    assert [f.name for f in files] == [f"{astronaut_path.stem}_{k}.jpg" for k in range(len(rows))]
+    x1, y1, x2, y2 = (int(v) for v in rows["bbox"][0].strip("()").split(","))
+    assert Image.open(files[0]).size == (x2 - x1, y2 - y1)
+    from inafaceanalyzer.export.faces import export_faces
+
+    table = pd.DataFrame({"frame": [25, 100, 100], "time": [1.0, 4.0, 4.0], "face_id": [3, 3, 7],
+                          "bbox": ["(8, 8, 136, 16)"] * 3})  # the cells spelling the frame number
+    written = export_faces(table, tmp_path / "v", str(numbered_video))
+    assert [p.name for p in written] == ["numbered_000025_3.jpg", "numbered_000100_3.jpg", "numbered_000100_7.jpg"]
+    crop = np.asarray(Image.open(written[1]).convert("RGB"))
+    full = np.zeros((240, 320, 3), np.uint8)
+    full[8:16, 8:136] = crop  # put the crop back where it was cut: it spells frame 100
+    assert read_number(full) == 100

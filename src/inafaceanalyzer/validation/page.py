@@ -42,7 +42,7 @@ main { max-width: 1100px; margin: 0 auto; padding: 1rem; display: grid; grid-tem
        gap: 1rem; }
 #stage { background: #fff; border: 1px solid #ddd; min-height: 260px; display: flex; align-items: center;
          justify-content: center; padding: .5rem; }
-#stage img { max-width: 100%; height: auto; }
+#stage img { max-width: 100%; height: min(340px, 55vh); object-fit: contain; }
 #panel { background: #fff; border: 1px solid #ddd; padding: .8rem; font-size: .92rem; }
 .keys kbd { display: inline-block; min-width: 1.6em; text-align: center; border: 1px solid #999;
             border-radius: 3px; padding: 0 .25rem; background: #f7f7f7; font-family: monospace; }

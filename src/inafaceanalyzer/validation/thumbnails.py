@@ -8,21 +8,18 @@ sorted by time so that each video is opened once.
 
 from __future__ import annotations
 
-import io
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 
-import av
 import cv2
 import numpy as np
-from PIL import Image
 
-from ..errors import MediaDecodeError, MediaError
+from ..errors import MediaError
 from ..export.csv import parse_bbox
+from ..export.faces import jpeg
 from ..media.images import load_image
-from ..media.video import _rgb, open_container
+from ..media.video import frames_shown_at
 
 CONTEXT = 2.6  # crop side / face box side
 BOX_RGB = (255, 200, 0)
@@ -59,12 +56,6 @@ def context_crop(image: np.ndarray, bbox: Sequence[int], height: int = 200, cont
     return crop
 
 
-def jpeg(image: np.ndarray, quality: int = 82) -> bytes:
-    buf = io.BytesIO()
-    Image.fromarray(image).save(buf, format="JPEG", quality=quality)
-    return buf.getvalue()
-
-
 def strip(images: Sequence[np.ndarray], gap: int = 4) -> np.ndarray:
     """Images of the same height side by side."""
     h = images[0].shape[0]
@@ -74,35 +65,6 @@ def strip(images: Sequence[np.ndarray], gap: int = 4) -> np.ndarray:
             parts.append(np.full((h, gap, 3), 255, np.uint8))
         parts.append(im)
     return np.concatenate(parts, axis=1)
-
-
-def video_frames(source: str, times: Sequence[float]) -> Iterator[tuple[float, np.ndarray]]:
-    """``(wanted time, RGB frame)`` for each time, in increasing time order: the frame shown at
-    that time (the first one whose time is at least ``time`` minus half a frame)."""
-    with open_container(source) as container:
-        stream = container.streams.video[0]
-        tb = Fraction(stream.time_base) if stream.time_base else Fraction(1, 90000)
-        start = stream.start_time or 0
-        fps = float(stream.average_rate or 25)
-        decoder: Iterator[av.VideoFrame] | None = None
-        last_t = float("inf")
-        for want in sorted(times):
-            # seek when going back, or when the wanted time is more than 5 s ahead
-            if decoder is None or want < last_t or want - last_t > 5.0:
-                container.seek(int(start + want / tb) if want > 0 else start, stream=stream, backward=True)
-                decoder = container.decode(stream)
-            found = None  # the latest frame decoded: the last one of the file when none is late enough
-            try:
-                for frame in decoder:
-                    found = frame
-                    last_t = float(((frame.pts or 0) - start) * tb)
-                    if last_t >= want - 0.5 / fps:
-                        break
-            except av.error.FFmpegError as exc:
-                raise MediaDecodeError(source, f"cannot decode at {want:.3f} s: {exc}") from exc
-            if found is None:
-                raise MediaDecodeError(source, f"no frame at {want:.3f} s")
-            yield want, _rgb(found)
 
 
 def thumbnails(items: Sequence[Sequence[Shot]], height: int = 200,
@@ -120,7 +82,7 @@ def thumbnails(items: Sequence[Sequence[Shot]], height: int = 200,
             if all(np.isnan(t) for t in times):
                 frames[(source, -1.0)] = load_image(source)
             else:
-                for t, image in video_frames(source, [t for t in times if not np.isnan(t)]):
+                for t, image in frames_shown_at(source, [t for t in times if not np.isnan(t)]):
                     frames[(source, t)] = image
         except MediaError as exc:
             if on_error is not None:
