@@ -7,7 +7,6 @@ import math
 import sys
 from pathlib import Path
 
-from ..errors import InaFaceAnalyzerError
 from ..report.options import DEFAULT_AGE_BOUNDS
 from . import common
 from .report import _Bars, _brackets, _positive
@@ -124,14 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     common.setup_logging(args.quiet)
     reporter = common.Reporter(PROG, args.quiet)
     runner = run_sample if args.command == "sample" else run_score
-    try:
-        return runner(args, reporter)
-    except KeyboardInterrupt:
-        reporter.error("interrupted")
-        return 130
-    except InaFaceAnalyzerError as exc:
-        reporter.error(exc)
-        return 2
+    return common.run_guarded(reporter, lambda: runner(args, reporter))
 
 
 if __name__ == "__main__":
