@@ -239,3 +239,22 @@ def test_faces_export_of_images_and_videos(tmp_path, astronaut_path, numbered_vi
     full = np.zeros((240, 320, 3), np.uint8)
     full[8:16, 8:136] = crop  # put the crop back where it was cut: it spells frame 100
     assert read_number(full) == 100
+
+
+def test_person_sample_beside_untracked_results(results, tmp_path):
+    """People come from the tracked files only, each with its own track's rows."""
+    import shutil
+
+    from _report_data import rows
+
+    mixed = tmp_path / "mixed"
+    shutil.copytree(results, mixed)
+    side = sidecar("video", 1.0, 10)
+    write(mixed / "a_plain.csv", rows([(float(t), "f", 30.0) for t in range(10)]), side)
+    res = draw_sample([mixed], tmp_path / "p", SampleOptions(n=100, unit="person", thumbnails=False))
+    assert len(res.sample) == 11 and res.sample["face_id"].notna().all()
+    for r in res.sample.itertuples():
+        track = pd.read_csv(r.results_file)
+        track = track[track["face_id"] == r.face_id]
+        assert r.time == pytest.approx(track["time"].min())
+        assert r.bbox == track["bbox"].iloc[0]

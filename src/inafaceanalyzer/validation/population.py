@@ -46,9 +46,13 @@ class Population:
         if tracked.empty:
             raise ValueError("--unit person needs tracked results (a face_id column): none among the inputs")
         g = tracked.groupby(["vid", "face_id"], sort=True)
-        people = g.agg(sex=("sex", lambda s: s.mode().iloc[0]), age=("age", "median"), weight=("weight", "sum"),
-                       time=("time", "min"), faces=("sex", "size")).reset_index()
-        people["rows"] = list(g.indices.values())  # positions in self.faces
+        people = g.agg(age=("age", "median"), weight=("weight", "sum"), time=("time", "min"),
+                       faces=("sex", "size")).reset_index()
+        votes = tracked.groupby(["vid", "face_id", "sex"]).size().unstack(fill_value=0)  # the most frequent label
+        people["sex"] = votes.idxmax(axis=1).reindex(pd.MultiIndex.from_frame(people[["vid", "face_id"]])).to_numpy()
+        positions = np.flatnonzero(self.faces["face_id"].notna().to_numpy())
+        index = g.indices
+        people["rows"] = [positions[index[(v, f)]] for v, f in zip(people["vid"], people["face_id"])]  # in self.faces
         people["bracket"] = bracket_index(people["age"].to_numpy(float), self.brackets)
         first = self.faces.iloc[[r[0] for r in people["rows"]]]
         for c in ("results_file", "source", "video", "frame", "bbox"):
