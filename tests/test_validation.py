@@ -258,3 +258,21 @@ def test_person_sample_beside_untracked_results(results, tmp_path):
         track = track[track["face_id"] == r.face_id]
         assert r.time == pytest.approx(track["time"].min())
         assert r.bbox == track["bbox"].iloc[0]
+
+
+def test_report_command_with_validation(results, tmp_path, capsys):
+    from inafaceanalyzer.cli.report import main
+
+    out = tmp_path / "val"
+    res = draw_sample([results], out, SampleOptions(n=30, thumbnails=False))
+    labels = tmp_path / "labels-a.csv"  # kept outside the sample folder: given beside it
+    _truth_labels(res.sample, results, AgeBrackets(), "a").to_csv(labels, index=False)
+    assert main([str(results), "-o", str(tmp_path / "rep"), "-q", "--bootstrap", "200", "--validation", str(out),
+                 str(labels)]) == 0
+    assert (tmp_path / "rep" / "corrected.csv").is_file() and (tmp_path / "rep" / "corrected_age.csv").is_file()
+    capsys.readouterr()
+    assert main([str(results), "-o", str(tmp_path / "rep2"), "-q", "--validation", str(labels)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["ina_face_analyzer_report: error: no sample folder: give the folder written by "
+                   "'ina_face_analyzer_validate sample' (with sample.csv) or keep the labels files in it"]
+    assert not (tmp_path / "rep2").exists()
