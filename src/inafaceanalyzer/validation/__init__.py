@@ -10,8 +10,8 @@ report reads results), ``sampling`` (stratified draw, inclusion probabilities), 
 (face crops with context from the videos or photos), ``page`` (``annotate.html``), ``sample``
 (``draw_sample``), ``labels`` (labels files, consensus), ``agreement`` (classifier vs people,
 people vs people), ``correction`` (the estimator), ``score`` (``score_sample``,
-``load_validation``), ``simulation`` (simulated studies), ``report`` (the report's corrected
-section).
+``load_validation``), ``corrected`` (the report's corrected section), ``simulation``
+(simulated studies).
 """
 
 from __future__ import annotations

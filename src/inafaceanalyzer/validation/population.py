@@ -25,6 +25,7 @@ from ..report.sampling import decide_sampling
 
 COLUMNS = ["frame", "time", "bbox", "face_id", "sex_label", "age_label", "sex_label_avg", "age_label_avg"]
 SEXES = ("f", "m", "u")
+TEXT = "string[pyarrow]"  # 1.6 million bbox strings as Python objects took 1.8 GB
 
 
 @dataclass
@@ -55,9 +56,15 @@ class Population:
         people["rows"] = [positions[index[(v, f)]] for v, f in zip(people["vid"], people["face_id"])]  # in self.faces
         people["bracket"] = bracket_index(people["age"].to_numpy(float), self.brackets)
         first = self.faces.iloc[[r[0] for r in people["rows"]]]
-        for c in ("results_file", "source", "video", "frame", "bbox"):
+        for c in ("frame", "bbox"):
             people[c] = first[c].to_numpy()
         return people
+
+    def with_files(self, items: pd.DataFrame) -> pd.DataFrame:
+        """``items`` (rows of ``faces`` or ``units``) with their ``video``, ``results_file`` and ``source``."""
+        files = self.videos.set_index("vid")
+        vid = items["vid"].to_numpy()
+        return items.assign(**{c: files[c].reindex(vid).to_numpy() for c in ("video", "results_file", "source")})
 
 
 def bracket_index(ages: np.ndarray, brackets: AgeBrackets) -> np.ndarray:
@@ -84,7 +91,7 @@ def _read(f: ResultFile) -> pd.DataFrame:
     cols = [c for c in COLUMNS if c in f.columns]
     if f.fmt == "parquet":
         return pd.read_parquet(f.path, columns=cols)
-    return pd.read_csv(f.path, usecols=cols, dtype={"frame": str, "bbox": str}, keep_default_na=True)
+    return pd.read_csv(f.path, usecols=cols, dtype={"frame": TEXT, "bbox": TEXT}, engine="pyarrow")
 
 
 def _weights(t: np.ndarray, f: ResultFile, options: ReportOptions) -> tuple[np.ndarray, str | None]:
@@ -110,8 +117,8 @@ def _weights(t: np.ndarray, f: ResultFile, options: ReportOptions) -> tuple[np.n
 
 def load_population(inputs: Iterable[str | os.PathLike[str]], brackets: AgeBrackets | None = None,
                     fps: float | None = None, progress: Callable[[int, int], None] | None = None) -> Population:
-    """Every face row of the results, with ``vid``, ``video``, ``source``, ``frame``,
-    ``time``, ``bbox``, ``face_id``, ``sex``, ``age``, ``bracket`` and ``weight``."""
+    """Every face row of the results, with ``vid``, ``frame``, ``time``, ``bbox``, ``face_id``,
+    ``sex``, ``age``, ``bracket`` and ``weight`` (the files' names: ``with_files``)."""
     brackets = brackets or AgeBrackets()
     options = ReportOptions(age_brackets=brackets, fps=fps)
     found = discover_inputs(inputs, untimed_ok=True)
@@ -132,12 +139,11 @@ def load_population(inputs: Iterable[str | os.PathLike[str]], brackets: AgeBrack
         if warning:
             warnings.append(warning)
         source = f.source or ""
-        frame = df["frame"].astype(str).to_numpy()
         if np.all(np.isnan(t)):  # photos: the frame column is the image path
             source = ""
         parts.append(pd.DataFrame({
-            "vid": vid, "video": names[vid], "results_file": str(f.path), "source": source, "frame": frame,
-            "time": t, "bbox": df["bbox"].astype(str).to_numpy() if "bbox" in df else "",
+            "vid": np.full(len(df), vid, np.int32), "frame": df["frame"].astype(TEXT), "time": t,
+            "bbox": df["bbox"].astype(TEXT) if "bbox" in df else pd.Series("", index=df.index, dtype=TEXT),
             "face_id": pd.to_numeric(df["face_id"], errors="coerce").to_numpy(float) if "face_id" in df else np.nan,
             "sex": sex, "age": age, "bracket": bracket_index(age, brackets), "weight": weight}))
         videos.append({"vid": vid, "video": names[vid], "results_file": str(f.path), "source": source,
@@ -145,7 +151,6 @@ def load_population(inputs: Iterable[str | os.PathLike[str]], brackets: AgeBrack
         if progress is not None:
             progress(vid + 1, len(found.files))
     faces = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["vid", "video", "results_file", "source", "frame", "time", "bbox", "face_id", "sex", "age",
-                 "bracket", "weight"])
+        columns=["vid", "frame", "time", "bbox", "face_id", "sex", "age", "bracket", "weight"])
     return Population(faces, pd.DataFrame(videos, columns=["vid", "video", "results_file", "source", "photos"]),
                       brackets, problems, warnings)

@@ -69,7 +69,8 @@ class SampleResult:
     warnings: list[str]
 
 
-def _shots(units: pd.DataFrame, faces: pd.DataFrame, picked: np.ndarray, unit: str, per_person: int) -> list[list]:
+def _shots(units: pd.DataFrame, faces: pd.DataFrame, sources: dict[int, str], picked: np.ndarray, unit: str,
+           per_person: int) -> list[list]:
     out = []
     for i in picked:
         u = units.iloc[int(i)]
@@ -80,7 +81,7 @@ def _shots(units: pd.DataFrame, faces: pd.DataFrame, picked: np.ndarray, unit: s
         for r in rows:
             f = faces.iloc[r]
             photo = np.isnan(f["time"])
-            src = f["frame"] if photo else f["source"]
+            src = f["frame"] if photo else sources[int(f["vid"])]
             if src:
                 try:
                     shots.append(Shot(str(src), float("nan") if photo else float(f["time"]), parse_bbox(f["bbox"])))
@@ -112,10 +113,10 @@ def draw_sample(inputs: Iterable[str | os.PathLike[str]], outdir: str | os.PathL
         raise ValidationError(str(exc)) from exc
     d = sampling.draw(units, pop.brackets, options.n, options.seed)
     labels = pop.brackets.all_labels
-    chosen = units.iloc[d.picked]
+    chosen = pop.with_files(units.iloc[d.picked])
     keys = sampling.stratum_keys(chosen, pop.brackets).to_numpy()
     prob = d.strata.set_index("stratum")["inclusion_prob"]
-    digest = hashlib.sha256(json.dumps([options.seed, options.unit, list(pop.faces["results_file"].unique()[:50]),
+    digest = hashlib.sha256(json.dumps([options.seed, options.unit, pop.videos["results_file"].head(50).tolist(),
                                         len(units)]).encode()).hexdigest()[:8]
     sample = pd.DataFrame({
         "sample_id": [f"{digest}-{k:04d}" for k in range(len(chosen))],
@@ -126,7 +127,8 @@ def draw_sample(inputs: Iterable[str | os.PathLike[str]], outdir: str | os.PathL
         "pred_age": chosen["age"].to_numpy(), "pred_age_bracket": [labels[b] for b in chosen["bracket"]],
         "stratum": keys, "weight": chosen["weight"].to_numpy(),
         "inclusion_prob": prob.reindex(keys).to_numpy(), "inclusion_weight": 1.0 / prob.reindex(keys).to_numpy()})
-    shots = _shots(units, pop.faces, d.picked, options.unit, options.frames_per_person)
+    sources = dict(zip(pop.videos["vid"], pop.videos["source"]))
+    shots = _shots(units, pop.faces, sources, d.picked, options.unit, options.frames_per_person)
     images: list[bytes | None] = [None] * len(sample)
     if options.thumbnails:
         def failed(exc: MediaError) -> None:
@@ -145,7 +147,7 @@ def draw_sample(inputs: Iterable[str | os.PathLike[str]], outdir: str | os.PathL
     meta = {"format": "inaFaceAnalyzer-validation/1", "version": __version__, "sample": digest,
             **{k: v for k, v in asdict(options).items() if k != "age_brackets"},
             "age_brackets": list(pop.brackets.bounds), "items_in_population": int(len(units))}
-    population = sampling.population_strata(units, pop.brackets)
+    population = sampling.population_strata(units, dict(zip(pop.videos["vid"], pop.videos["video"])), pop.brackets)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -20,14 +20,22 @@ import pandas as pd
 from ..report.options import AgeBrackets
 
 
-def stratum_name(sex: str, bracket: str) -> str:
-    return f"{sex}|{bracket}"
+SEXES = ("f", "m", "u")
+
+
+def stratum_codes(units: pd.DataFrame, brackets: AgeBrackets) -> np.ndarray:
+    """Stratum of each item as an integer: ``sex index x brackets + bracket`` (report order)."""
+    sex = np.searchsorted(np.array(SEXES), units["sex"].to_numpy(str))
+    return sex * len(brackets.all_labels) + units["bracket"].to_numpy(np.int64)
+
+
+def stratum_names(brackets: AgeBrackets) -> np.ndarray:
+    """Name of each stratum code: ``f|20-34``, ..."""
+    return np.array([f"{s}|{b}" for s in SEXES for b in brackets.all_labels], dtype=object)
 
 
 def stratum_keys(units: pd.DataFrame, brackets: AgeBrackets) -> pd.Series:
-    labels = np.asarray(brackets.all_labels, dtype=object)
-    return pd.Series(units["sex"].to_numpy(object) + "|" + labels[units["bracket"].to_numpy(np.int64)],
-                     index=units.index, dtype=object)
+    return pd.Series(stratum_names(brackets)[stratum_codes(units, brackets)], index=units.index, dtype=object)
 
 
 def allocate(sizes: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
@@ -68,33 +76,41 @@ class Draw:
 
 def draw(units: pd.DataFrame, brackets: AgeBrackets, n: int, seed: int) -> Draw:
     """Stratified random sample of ``n`` items of ``units`` (columns ``sex``, ``bracket``, ``weight``)."""
-    keys = stratum_keys(units, brackets)
-    grouped = pd.DataFrame({"key": keys.to_numpy(), "weight": units["weight"].to_numpy(float)}).groupby("key")
-    table = grouped["weight"].agg(["size", "sum"])
-    take = allocate(table["size"].to_numpy(), table["sum"].to_numpy(), n)
+    codes = stratum_codes(units, brackets)
+    names = stratum_names(brackets)
+    n_codes = len(names)
+    sizes_all = np.bincount(codes, minlength=n_codes)
+    weights_all = np.bincount(codes, weights=units["weight"].to_numpy(float), minlength=n_codes)
+    present = np.flatnonzero(sizes_all)
+    sizes = sizes_all[present]
+    take = allocate(sizes, weights_all[present], n)
     rng = np.random.default_rng(seed)
-    picked = []
-    positions = grouped.indices
-    for key, k in zip(table.index, take):
-        pos = positions[key]
-        if k:
-            picked.append(np.sort(rng.choice(pos, size=int(k), replace=False)))
+    order = np.argsort(codes, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(sizes_all)[:-1]])
+    picked = [np.sort(order[starts[c] + rng.choice(int(sizes_all[c]), size=int(k), replace=False)])
+              for c, k in zip(present, take) if k]
     picked_all = np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64)
-    sex, bracket = zip(*(k.split("|", 1) for k in table.index)) if len(table) else ((), ())
+    labels = brackets.all_labels
     strata = pd.DataFrame({
-        "stratum": table.index, "sex": list(sex), "age_bracket": list(bracket),
-        "population_items": table["size"].to_numpy(), "population_weight": table["sum"].to_numpy(),
-        "sampled": take, "inclusion_prob": take / table["size"].to_numpy()})
-    return Draw(picked_all, strata.reset_index(drop=True))
+        "stratum": names[present], "sex": [SEXES[c // len(labels)] for c in present],
+        "age_bracket": [labels[c % len(labels)] for c in present],
+        "population_items": sizes, "population_weight": weights_all[present],
+        "sampled": take, "inclusion_prob": take / sizes})
+    return Draw(picked_all, strata)
 
 
-def population_strata(units: pd.DataFrame, brackets: AgeBrackets) -> pd.DataFrame:
-    """Items and weight per scope (``ALL`` and each video) x stratum: the totals a correction scales."""
+def population_strata(units: pd.DataFrame, names: dict[int, str], brackets: AgeBrackets) -> pd.DataFrame:
+    """Items and weight per scope (``ALL`` and each video, ``names``: ``vid`` -> name) x stratum:
+    the totals a correction scales."""
     from ..report.options import ALL
 
-    df = pd.DataFrame({"scope": units["video"].to_numpy(), "stratum": stratum_keys(units, brackets).to_numpy(),
+    df = pd.DataFrame({"vid": units["vid"].to_numpy(), "code": stratum_codes(units, brackets),
                        "weight": units["weight"].to_numpy(float)})
-    per = df.groupby(["scope", "stratum"], sort=True)["weight"].agg(items="size", weight="sum").reset_index()
-    whole = df.groupby("stratum", sort=True)["weight"].agg(items="size", weight="sum").reset_index()
+    strata = stratum_names(brackets)
+    per = df.groupby(["vid", "code"], sort=True)["weight"].agg(items="size", weight="sum").reset_index()
+    per.insert(0, "scope", per.pop("vid").map(names))
+    whole = df.groupby("code", sort=True)["weight"].agg(items="size", weight="sum").reset_index()
     whole.insert(0, "scope", ALL)
+    per["stratum"], whole["stratum"] = strata[per.pop("code")], strata[whole.pop("code")]
+    per, whole = per[["scope", "stratum", "items", "weight"]], whole[["scope", "stratum", "items", "weight"]]
     return pd.concat([whole, per], ignore_index=True)

@@ -70,34 +70,32 @@ def strip(images: Sequence[np.ndarray], gap: int = 4) -> np.ndarray:
 def thumbnails(items: Sequence[Sequence[Shot]], height: int = 200,
                on_error: Callable[[MediaError], None] | None = None,
                progress: Callable[[int, int], None] | None = None) -> list[bytes | None]:
-    """JPEG bytes of each item (its shots side by side); ``None`` where a source failed."""
-    wanted: dict[str, set[float]] = {}
+    """JPEG bytes of each item (its shots side by side); ``None`` where a source failed.
+
+    Each frame is cropped as soon as it is decoded: only the small crops are kept."""
+    wanted: dict[str, dict[float, list[Shot]]] = {}  # source -> time (-1: a photo) -> shots
     for shots in items:
         for s in shots:
-            wanted.setdefault(s.source, set()).add(s.time)
-    frames: dict[tuple[str, float], np.ndarray] = {}  # photos: time -1
-    done = 0
-    for source, times in wanted.items():
+            wanted.setdefault(s.source, {}).setdefault(-1.0 if np.isnan(s.time) else s.time, []).append(s)
+    crops: dict[Shot, np.ndarray] = {}
+    for done, (source, by_time) in enumerate(wanted.items(), 1):
         try:
-            if all(np.isnan(t) for t in times):
-                frames[(source, -1.0)] = load_image(source)
+            if -1.0 in by_time:
+                decoded = iter([(-1.0, load_image(source))])
             else:
-                for t, image in frames_shown_at(source, [t for t in times if not np.isnan(t)]):
-                    frames[(source, t)] = image
+                decoded = frames_shown_at(source, list(by_time))
+            for t, image in decoded:
+                for s in by_time[t]:
+                    crops[s] = context_crop(image, s.bbox, height)
         except MediaError as exc:
             if on_error is not None:
                 on_error(exc)
-        done += 1
         if progress is not None:
             progress(done, len(wanted))
     out: list[bytes | None] = []
     for shots in items:
-        crops = []
-        for s in shots:
-            image = frames.get((s.source, -1.0 if np.isnan(s.time) else s.time))
-            if image is not None:
-                crops.append(context_crop(image, s.bbox, height))
-        out.append(jpeg(strip(crops)) if crops else None)
+        got = [crops[s] for s in shots if s in crops]
+        out.append(jpeg(strip(got)) if got else None)
     return out
 
 
