@@ -116,7 +116,7 @@ def draw_sample(inputs: Iterable[str | os.PathLike[str]], outdir: str | os.PathL
     chosen = pop.with_files(units.iloc[d.picked])
     keys = sampling.stratum_keys(chosen, pop.brackets).to_numpy()
     prob = d.strata.set_index("stratum")["inclusion_prob"]
-    digest = hashlib.sha256(json.dumps([options.seed, options.unit, pop.videos["results_file"].head(50).tolist(),
+    digest = hashlib.sha256(json.dumps([options.seed, options.unit, pop.videos["video"].head(50).tolist(),
                                         len(units)]).encode()).hexdigest()[:8]
     sample = pd.DataFrame({
         "sample_id": [f"{digest}-{k:04d}" for k in range(len(chosen))],
