@@ -86,9 +86,14 @@ class ReportCorrection:
         pp = ["people_women", "people_men", "people_unknown"]
         tracked = bool(videos["tracked"].any())
 
-        def weights(df: pd.DataFrame, cols: list[str]) -> np.ndarray:  # (..., 3nb) in stratum order
+        def weights(df: pd.DataFrame, cols: list[str]) -> np.ndarray:  # (3nb,) in stratum order
             g = df.groupby("bracket")[cols].sum().reindex(range(nb), fill_value=0.0)
             return g.to_numpy(float).T.reshape(-1)
+
+        def per_video_weights(cols: list[str]) -> np.ndarray:  # (V, 3nb), rows in the order of videos
+            g = grid.set_index(["vid", "bracket"])[cols].astype(float).fillna(0.0)
+            g = g.reindex(pd.MultiIndex.from_product([videos["vid"], range(nb)]), fill_value=0.0)
+            return g.to_numpy().reshape(len(videos), nb, 3).transpose(0, 2, 1).reshape(len(videos), 3 * nb)
 
         measures = [("share_women_facetime", ft, 0)] + ([("share_women_people", pp, 1)] if tracked else [])
         rows = []
@@ -104,8 +109,9 @@ class ReportCorrection:
             rows.append({"scope": ALL, "measure": name, "uncorrected": s[name],
                          "uncorrected_ci_low": s.get(f"{name}_ci_low"), "uncorrected_ci_high": s.get(f"{name}_ci_high"),
                          "corrected": point, "ci_low": lo, "ci_high": hi})
-            for i, (vid, video) in enumerate(zip(videos["vid"], videos["video"])):
-                wv = weights(grid[grid["vid"] == vid], cols)
+            w_videos = per_video_weights(cols)
+            for i, video in enumerate(videos["video"]):
+                wv = w_videos[i]
                 if m == 1 and not bool(videos["tracked"].iloc[i]):
                     continue
                 pv = corrected_totals(wv, p)
