@@ -276,3 +276,20 @@ def test_report_command_with_validation(results, tmp_path, capsys):
     assert err == ["ina_face_analyzer_report: error: no sample folder: give the folder written by "
                    "'ina_face_analyzer_validate sample' (with sample.csv) or keep the labels files in it"]
     assert not (tmp_path / "rep2").exists()
+
+
+def test_missing_source_leaves_items_without_picture(results, tmp_path, capsys):
+    import shutil
+
+    from inafaceanalyzer.cli.validate import main
+
+    moved = tmp_path / "moved"
+    shutil.copytree(results, moved)
+    side = json.loads((moved / "prog1.json").read_text())
+    side["source"] = str(tmp_path / "gone.mp4")
+    (moved / "prog1.json").write_text(json.dumps(side))
+    assert main(["sample", str(moved), "-o", str(tmp_path / "val"), "--n", "40", "-q"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"ina_face_analyzer_validate: error: {tmp_path / 'gone.mp4'}: no such file"]
+    s = pd.read_csv(tmp_path / "val" / "sample.csv")
+    assert (~s["thumbnail"] == (s["video"] == "prog1")).all() and (s["video"] == "prog1").any()

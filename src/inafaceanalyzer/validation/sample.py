@@ -132,7 +132,7 @@ def draw_sample(inputs: Iterable[str | os.PathLike[str]], outdir: str | os.PathL
     images: list[bytes | None] = [None] * len(sample)
     if options.thumbnails:
         def failed(exc: MediaError) -> None:
-            problems.append(InputProblem(str(exc.source) if hasattr(exc, "source") else "", str(exc)))
+            problems.append(InputProblem(str(exc.source), exc.reason))
             if on_problem is not None:
                 on_problem(problems[-1])
 
