@@ -91,7 +91,7 @@ def _read(f: ResultFile) -> pd.DataFrame:
     cols = [c for c in COLUMNS if c in f.columns]
     if f.fmt == "parquet":
         return pd.read_parquet(f.path, columns=cols)
-    return pd.read_csv(f.path, usecols=cols, dtype={"frame": TEXT, "bbox": TEXT}, engine="pyarrow")
+    return pd.read_csv(f.path, usecols=cols, dtype={c: TEXT for c in ("frame", "bbox") if c in cols}, engine="pyarrow")
 
 
 def _weights(t: np.ndarray, f: ResultFile, options: ReportOptions) -> tuple[np.ndarray, str | None]:
