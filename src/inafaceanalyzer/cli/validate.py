@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _problem(reporter: common.Reporter):
-    return lambda p: reporter.warning(p) if p.kind == "warning" else reporter.error(p)
+    """Unreadable inputs are errors (exit status 1); missing campaign jobs, skipped rows are warnings."""
+    return lambda p: reporter.error(p) if p.kind == "error" else reporter.warning(p)
 
 
 def run_sample(args: argparse.Namespace, reporter: common.Reporter) -> int:

@@ -121,7 +121,7 @@ def load_population(inputs: Iterable[str | os.PathLike[str]], brackets: AgeBrack
     ``sex``, ``age``, ``bracket`` and ``weight`` (the files' names: ``with_files``)."""
     brackets = brackets or AgeBrackets()
     options = ReportOptions(age_brackets=brackets, fps=fps)
-    found = discover_inputs(inputs, untimed_ok=True)
+    found = discover_inputs(inputs, untimed_ok=True)  # photo collections too
     problems, warnings = list(found.problems), list(found.warnings)
     names = video_names([f.path for f in found.files]) if found.files else []
     parts, videos = [], []
