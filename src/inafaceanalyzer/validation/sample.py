@@ -123,7 +123,7 @@ def draw_sample(inputs: Iterable[str | os.PathLike[str]], outdir: str | os.PathL
         "unit": options.unit, "video": chosen["video"].to_numpy(), "results_file": chosen["results_file"].to_numpy(),
         "source": [s or fr for s, fr in zip(chosen["source"], chosen["frame"])],
         "frame": chosen["frame"].to_numpy(), "time": chosen["time"].to_numpy(), "bbox": chosen["bbox"].to_numpy(),
-        "face_id": chosen["face_id"].to_numpy(), "pred_gender": chosen["sex"].to_numpy(),
+        "face_id": chosen["face_id"].astype("Int64").to_numpy(), "pred_gender": chosen["sex"].to_numpy(),
         "pred_age": chosen["age"].to_numpy(), "pred_age_bracket": [labels[b] for b in chosen["bracket"]],
         "stratum": keys, "weight": chosen["weight"].to_numpy(),
         "inclusion_prob": prob.reindex(keys).to_numpy(), "inclusion_weight": 1.0 / prob.reindex(keys).to_numpy()})
