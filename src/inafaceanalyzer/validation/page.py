@@ -58,7 +58,11 @@ SCRIPT = r"""
 (function () {
   const D = JSON.parse(document.getElementById('data').textContent);
   const KEY = 'inaface-validation:' + D.sample;
-  const st = JSON.parse(localStorage.getItem(KEY) || 'null') || {answers: {}, pos: 0, order: null, annotator: ''};
+  let store = null;  // local storage may be refused (private windows, some browsers for file:// pages)
+  try { store = window.localStorage; store.setItem(KEY + ':probe', '1'); store.removeItem(KEY + ':probe'); }
+  catch (e) { store = null; }
+  const st = (store && JSON.parse(store.getItem(KEY) || 'null')) ||
+    {answers: {}, pos: 0, order: null, annotator: ''};
   if (!st.order || st.order.length !== D.items.length) {
     st.order = D.items.map((_, i) => i);
     for (let i = st.order.length - 1; i > 0; i--) {
@@ -68,7 +72,7 @@ SCRIPT = r"""
   let showPred = false;
   const $ = id => document.getElementById(id);
   const GENDER = {f: 'woman', m: 'man', u: "can't tell", x: 'not a face'};
-  function save() { localStorage.setItem(KEY, JSON.stringify(st)); }
+  function save() { if (store) store.setItem(KEY, JSON.stringify(st)); }
   function item() { return D.items[st.order[st.pos]]; }
   function complete(a) { return a && (a.gender === 'x' || (a.gender && a.age !== undefined)); }
   function render() {
@@ -79,7 +83,8 @@ SCRIPT = r"""
     const n = D.items.filter(x => complete(st.answers[x.id])).length;
     $('count').textContent = n + ' labelled';
     $('fill').style.width = (100 * n / D.items.length) + '%';
-    $('done').textContent = n === D.items.length ? 'All items labelled: save labels.csv.' : '';
+    $('done').textContent = (n === D.items.length ? 'All items labelled: save labels.csv. ' : '') +
+      (store ? '' : 'This browser keeps no answers across reloads here: save before closing.');
     $('answer').textContent = (a.gender ? GENDER[a.gender] : '\u2013') + ', age ' +
       (a.gender === 'x' ? '\u2013' : (a.age === undefined ? '\u2013' : (a.age === '' ? "can't tell" : a.age)));
     document.querySelectorAll('[data-g]').forEach(e => e.classList.toggle('on', e.dataset.g === a.gender));
