@@ -46,10 +46,11 @@ def sidecar(engine: str = "video", interval: float | None = 1.0, frames: int = 1
 
 
 def write(path: Path, df: pd.DataFrame, side: dict | None = None) -> Path:
-    """Write ``df`` at ``path`` and ``side`` as its sidecar, whose source is then named after ``path``:
-    a real sidecar names its own video, and two sidecars naming the same one are one analysis."""
+    """Write ``df`` at ``path`` and ``side`` as its sidecar, whose placeholder source (``sidecar()``'s) is then
+    named after ``path``: a real sidecar names its own video, and two sidecars naming the same one are one
+    analysis. A source set by the caller (a real video) is kept."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    if side is not None:
+    if side is not None and side.get("source") == f"/media/{side.get('engine')}.mp4":
         side = {**side, "source": f"/media/{path.parent.name}/{path.stem}.mp4"}
     if path.suffix == ".parquet":
         df.to_parquet(path, index=False)

@@ -49,3 +49,7 @@ class DatasetError(InaFaceAnalyzerError):
 
 class ResultsError(MediaError):
     """A results table (CSV, Parquet) cannot be read, or lacks the columns an export needs."""
+
+
+class ValidationError(InaFaceAnalyzerError):
+    """A validation sample cannot be drawn or scored (nothing to sample, unusable labels)."""

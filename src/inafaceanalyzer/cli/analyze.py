@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--parquet_export", action="store_true",
                      help="also write the results as Parquet (typed, compressed, with the analysis metadata): "
                           "<basename>.parquet next to each video's CSV, or next to the -o CSV for image engines")
+    exp.add_argument("--faces_export", "--faces-export", metavar="DIR", default=None,
+                     help="also write one JPEG crop per face row into DIR, named <source>_<frame>_<face>.jpg "
+                          "(<image>_<face>.jpg for images); the original's extract_faces")
     common.add_detection_arguments(parser)
     common.add_runtime_arguments(parser)
     return parser
@@ -194,6 +197,10 @@ def run_images(args: argparse.Namespace, options: AnalysisOptions, inputs: list[
     with reporter.bar(len(inputs), "images", unit="img", lines=True) as bar:
         df = analyzer(inputs, on_error=reporter.error, progress=common.progress_updater(bar))
     write_csv(df, args.output)
+    if args.faces_export:
+        from ..export.faces import export_faces
+
+        export_faces(df, args.faces_export, on_error=reporter.error)
     if args.parquet_export:
         from ..export.parquet import write_parquet
         from ..models import provenance
@@ -251,6 +258,10 @@ def run_videos(args: argparse.Namespace, options: AnalysisOptions, inputs: list[
                     continue
                 finally:
                     overall.update(1)
+            if args.faces_export:
+                from ..export.faces import export_faces
+
+                export_faces(result.table, args.faces_export, source, on_error=reporter.error)
             extra = f", {result.decode.corrupt_packets} corrupt packets skipped" if result.decode.corrupt_packets else ""
             left_out = result.left_out.summary() if result.left_out is not None else ""
             reporter.info(f"{source}: {len(result.table)} faces in {result.frames_analysed} frames{left_out} "

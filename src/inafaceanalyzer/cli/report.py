@@ -93,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     agg.add_argument("--timeline_bin", type=_positive(float, "--timeline_bin"), default=None,
                      metavar="SECONDS", help="width of the timeline bins (default: about 40 bins over the longest "
                                              "video, rounded)")
+    agg.add_argument("--validation", nargs="+", default=None, metavar="LABELS",
+                     help="a labelled validation sample (ina_face_analyzer_validate): its folder and/or labels.csv "
+                          "files; adds the shares of women and age distribution corrected for the classifier's "
+                          "errors (corrected.csv, corrected_age.csv and a report section)")
     ci = parser.add_argument_group("confidence intervals (block bootstrap)")
     ci.add_argument("--block_s", type=_positive(float, "--block_s"), default=ReportOptions.block_s,
                     help="length in seconds of the contiguous time blocks resampled within each video")
@@ -154,7 +158,14 @@ def main(argv: list[str] | None = None) -> int:
 
     bars = _Bars(reporter)
     try:
+        validation = None
+        if args.validation:
+            from ..validation import load_validation
+
+            validation = load_validation(args.validation, on_problem=lambda p: reporter.error(p)
+                                         if p.kind == "error" else reporter.warning(p))
         result = build_report(args.results, outdir, options, progress=bars, threads=args.threads,
+                              validation=validation,
                               on_problem=lambda p: reporter.error(p) if p.kind == "error" else
                               reporter.warning(f"{p} ({p.kind})"),
                               on_warning=reporter.warning)

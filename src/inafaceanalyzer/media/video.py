@@ -27,7 +27,7 @@ import heapq
 import math
 import os
 import urllib.parse
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import PurePath
@@ -528,3 +528,33 @@ class VideoReader:
         index = counter.index_of(frame.pts) if frame.pts is not None else self.stats.yielded
         self.stats.yielded += 1
         return Frame(index=index, time=float(self._time(frame.pts, index)), image=_rgb(frame))
+
+
+def frames_shown_at(source: str, times: Sequence[float]) -> Iterator[tuple[float, np.ndarray]]:
+    """``(wanted time, RGB frame)`` for each of ``times`` (seconds), in increasing time order: the
+    frame shown at that time (the first whose time is at least ``time`` minus half a frame).
+    Seeks to the keyframe before a time when going back or more than 5 s ahead, else decodes on."""
+    with open_container(source) as container:
+        stream = container.streams.video[0]
+        tb = Fraction(stream.time_base) if stream.time_base else Fraction(1, 90000)
+        start = stream.start_time or 0
+        fps = float(stream.average_rate or 25)
+        decoder: Iterator[av.VideoFrame] | None = None
+        last_t = float("inf")
+        for want in sorted(times):
+            # seek when going back, or when the wanted time is more than 5 s ahead
+            if decoder is None or want < last_t or want - last_t > 5.0:
+                container.seek(int(start + want / tb) if want > 0 else start, stream=stream, backward=True)
+                decoder = container.decode(stream)
+            found = None  # the latest frame decoded: the last one of the file when none is late enough
+            try:
+                for frame in decoder:
+                    found = frame
+                    last_t = float(((frame.pts or 0) - start) * tb)
+                    if last_t >= want - 0.5 / fps:
+                        break
+            except av.error.FFmpegError as exc:
+                raise MediaDecodeError(source, f"cannot decode at {want:.3f} s: {exc}") from exc
+            if found is None:
+                raise MediaDecodeError(source, f"no frame at {want:.3f} s")
+            yield want, _rgb(found)

@@ -12,12 +12,14 @@ package (in the ``test`` extra).
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,14 +133,14 @@ def _console_text(params: dict) -> str:
     return " ".join(str(a.get("value", a.get("description", ""))) for a in args)
 
 
-def check_page(html: str | os.PathLike[str], screenshot: str | os.PathLike[str] | None = None,
-               width: int = 1280, height: int = 900, timeout: float = 60.0, settle_s: float = 0.5,
-               chromium: str | None = None) -> PageCheck:
-    """Load ``html`` (a file) in headless Chromium; collect problems; optionally save a full-page PNG."""
+@contextlib.contextmanager
+def browser_page(width: int = 1280, height: int = 900, timeout: float = 60.0,
+                 chromium: str | None = None) -> Iterator[_Session]:
+    """Headless Chromium with one blank page, as a DevTools session (domains Runtime, Log, Page
+    and Network enabled, events recorded in ``session.events``); closed on exit."""
     exe = chromium or find_chromium()
     if exe is None:
         raise BrowserError("no Chromium found (apt-get install chromium, or set $CHROMIUM)")
-    url = Path(html).resolve().as_uri()
     with tempfile.TemporaryDirectory(prefix="inaface-chromium-") as profile:
         with open(Path(profile) / "chromium.log", "wb") as log:
             proc = subprocess.Popen([exe, *FLAGS, f"--user-data-dir={profile}", f"--window-size={width},{height}",
@@ -161,45 +163,11 @@ def check_page(html: str | os.PathLike[str], screenshot: str | os.PathLike[str] 
                 session.send(f"{domain}.enable")
             session.send("Emulation.setDeviceMetricsOverride",
                          {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
-            session.send("Page.navigate", {"url": url})
-            session.wait_for("Page.loadEventFired")
-            end = time.monotonic() + settle_s  # late console messages
-            while time.monotonic() < end:
-                session.send("Runtime.evaluate", {"expression": "1"})
-                time.sleep(0.05)
-            probe = json.loads(session.send("Runtime.evaluate", {"expression": PAGE_PROBE, "returnByValue": True})
-                               ["result"]["value"])
-            check = PageCheck(url, images=probe["images"], svgs=probe["svgs"], scripts=probe["scripts"],
-                              scroll_width=probe["scrollWidth"], client_width=probe["clientWidth"],
-                              title=probe["title"], text_length=probe["text"])
-            if screenshot is not None:
-                metrics = session.send("Page.getLayoutMetrics")
-                size = metrics.get("cssContentSize") or metrics["contentSize"]
-                shot = session.send("Page.captureScreenshot", {
-                    "format": "png", "captureBeyondViewport": True,
-                    "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}})
-                Path(screenshot).write_bytes(base64.b64decode(shot["data"]))
-                check.screenshot = Path(screenshot)
-            for ev in session.events:
-                m, p = ev["method"], ev.get("params", {})
-                if m == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
-                    check.console_errors.append(f"console.{p['type']}: {_console_text(p)}")
-                elif m == "Runtime.exceptionThrown":
-                    d = p.get("exceptionDetails", {})
-                    what = d.get("exception", {}).get("description", d.get("text"))
-                    check.console_errors.append(f"exception: {what}")
-                elif m == "Log.entryAdded" and p.get("entry", {}).get("level") == "error":
-                    e = p["entry"]
-                    check.console_errors.append(f"log: {e.get('text')} {e.get('url', '')}".strip())
-                elif m == "Network.requestWillBeSent":
-                    req = p.get("request", {}).get("url", "")
-                    if req != url and not req.startswith("data:"):
-                        check.requests.append(req)
+            yield session
             try:
                 session.send("Browser.close", session=False)
             except session.closed_errors:  # the browser may close the socket before answering
                 pass
-            return check
         finally:
             if session is not None:
                 session.close()
@@ -208,3 +176,56 @@ def check_page(html: str | os.PathLike[str], screenshot: str | os.PathLike[str] 
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def page_problems(session: _Session, url: str, check: PageCheck) -> None:
+    """Console errors, exceptions, log errors and requests other than ``url`` seen by ``session``."""
+    for ev in session.events:
+        m, p = ev["method"], ev.get("params", {})
+        if m == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
+            check.console_errors.append(f"console.{p['type']}: {_console_text(p)}")
+        elif m == "Runtime.exceptionThrown":
+            d = p.get("exceptionDetails", {})
+            what = d.get("exception", {}).get("description", d.get("text"))
+            check.console_errors.append(f"exception: {what}")
+        elif m == "Log.entryAdded" and p.get("entry", {}).get("level") == "error":
+            e = p["entry"]
+            check.console_errors.append(f"log: {e.get('text')} {e.get('url', '')}".strip())
+        elif m == "Network.requestWillBeSent":
+            req = p.get("request", {}).get("url", "")
+            if req != url and not req.startswith("data:"):
+                check.requests.append(req)
+
+
+def screenshot_png(session: _Session, path: str | os.PathLike[str]) -> Path:
+    """A full-page PNG of the session's page."""
+    metrics = session.send("Page.getLayoutMetrics")
+    size = metrics.get("cssContentSize") or metrics["contentSize"]
+    shot = session.send("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}})
+    Path(path).write_bytes(base64.b64decode(shot["data"]))
+    return Path(path)
+
+
+def check_page(html: str | os.PathLike[str], screenshot: str | os.PathLike[str] | None = None,
+               width: int = 1280, height: int = 900, timeout: float = 60.0, settle_s: float = 0.5,
+               chromium: str | None = None) -> PageCheck:
+    """Load ``html`` (a file) in headless Chromium; collect problems; optionally save a full-page PNG."""
+    url = Path(html).resolve().as_uri()
+    with browser_page(width, height, timeout, chromium) as session:
+        session.send("Page.navigate", {"url": url})
+        session.wait_for("Page.loadEventFired")
+        end = time.monotonic() + settle_s  # late console messages
+        while time.monotonic() < end:
+            session.send("Runtime.evaluate", {"expression": "1"})
+            time.sleep(0.05)
+        probe = json.loads(session.send("Runtime.evaluate", {"expression": PAGE_PROBE, "returnByValue": True})
+                           ["result"]["value"])
+        check = PageCheck(url, images=probe["images"], svgs=probe["svgs"], scripts=probe["scripts"],
+                          scroll_width=probe["scrollWidth"], client_width=probe["clientWidth"],
+                          title=probe["title"], text_length=probe["text"])
+        if screenshot is not None:
+            check.screenshot = screenshot_png(session, screenshot)
+        page_problems(session, url, check)
+        return check

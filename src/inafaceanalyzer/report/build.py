@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
@@ -20,6 +21,9 @@ from .options import CSV_NAMES, HTML_NAME, ReportOptions
 from .photos import PhotoTables, is_photo_collection
 from .sampling import decide_sampling, timeline_bin
 from .tables import ReportTables, run_bootstrap, summarise
+
+if TYPE_CHECKING:
+    from ..validation.score import Validation
 
 
 class ReportError(InaFaceAnalyzerError):
@@ -127,6 +131,7 @@ def build_report(
     on_problem: Callable[[InputProblem], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
     threads: int | None = None,
+    validation: Validation | None = None,
 ) -> ReportResult:
     """Aggregate results tables into ``outdir``: ``report.html`` and the tables as CSV.
 
@@ -136,7 +141,8 @@ def build_report(
     as sampling inferred without a sidecar. ``progress(stage, completed, total)`` follows
     the long stages (``inputs``, ``read``, ``bootstrap``). Each output is written
     atomically, and only once everything has been computed. Raises ``ReportError`` when no
-    results file can be used (nothing is written then).
+    results file can be used (nothing is written then). ``validation`` (a labelled validation
+    sample, ``validation.load_validation``) adds the corrected section and its tables.
     """
     options = options or ReportOptions()
     out = Path(outdir)
@@ -162,6 +168,10 @@ def build_report(
     files = found.files
     photo_files = [f for f in files if is_photo_collection(f)]
     if photo_files and len(photo_files) == len(files):
+        if validation is not None:
+            warnings.append("--validation: the corrected section is made for video results only; for a photo "
+                            "collection, 'ina_face_analyzer_validate score' gives the corrected figures")
+            emit()
         return _photo_report(files, out, options, problems, warnings, emit, hook("bootstrap"), threads)
     if photo_files:  # videos and photos: the videos are reported
         problems += [InputProblem(str(f.path), MIXED) for f in photo_files]
@@ -204,7 +214,13 @@ def build_report(
     finally:
         con.close()
 
-    replicates = run_bootstrap(videos, blocks, persons, options, hook("bootstrap"))
+    correction = None
+    if validation is not None:  # the validation sample's corrected section
+        from ..validation.corrected import ReportCorrection
+
+        correction = ReportCorrection(validation, options)
+    replicates = run_bootstrap(videos, blocks, persons, options, hook("bootstrap"),
+                               correction.selector if correction is not None else None)
     tables = summarise(videos, grid, persons, fpf, tl, replicates, options, bin_s)
     frames = {
         "summary": tables.summary,
@@ -215,6 +231,18 @@ def build_report(
         "people": tables.people,
         "inputs": _inputs_table(videos, problems),
     }
+    csv_names = dict(CSV_NAMES)
+    sections = []
+    if correction is not None:
+        from ..validation.corrected import CSV_NAMES as CORRECTED_NAMES
+
+        corrected = correction.tables(grid, videos, tables.summary, tables.videos, replicates)
+        frames.update(corrected)
+        csv_names.update(CORRECTED_NAMES)
+        warnings += correction.warnings
+        emit()
+        if options.html:
+            sections.append(correction.html(corrected, options.max_videos_in_html))
     html = None
     if options.html:
         n_tracked = int(tables.summary["videos_tracked"].iloc[0])
@@ -224,7 +252,8 @@ def build_report(
             per_video=plots.per_video(tables),
             faces_per_frame=plots.faces_per_frame(tables),
         )
-        html = render(tables, figures, options, problems, warnings, list(CSV_NAMES.values()))
+        html = render(tables, figures, options, problems, warnings, list(csv_names.values()),
+                      extra_sections=sections)
 
-    written = _write(out, CSV_NAMES, frames, html)
+    written = _write(out, csv_names, frames, html)
     return ReportResult(out, out / HTML_NAME if html is not None else None, written, tables, problems, warnings)

@@ -7,6 +7,7 @@ import datetime as _dt
 import math
 import struct
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -128,8 +129,9 @@ def render(
     warnings: list[str],
     csv_files: list[str],
     generated: _dt.datetime | None = None,
+    extra_sections: Sequence[str] = (),
 ) -> str:
-    """The report as one HTML string."""
+    """The report as one HTML string; ``extra_sections`` (HTML) come after the key figures."""
     s = tables.summary.iloc[0]
     v = tables.videos
     n, n_tracked = int(s["videos"]), int(s["videos_tracked"])
@@ -177,6 +179,7 @@ def render(
       "left out of the shares of women; faces without an age estimate are in the <em>unknown</em> age bracket.</li>")
     a("<li>The intervals cover sampling variation within the programmes (which stretches of time were shown), "
       "not errors of the gender and age classifiers.</li></ul></div></section>")
+    parts.extend(extra_sections)
 
     # figures
     a("<section><h2>Figures</h2>")

@@ -150,7 +150,7 @@ def _parquet_columns(path: Path) -> list[str]:
 
 
 def check_results_columns(columns: Iterable[str], sidecar: Sidecar | None) -> None:
-    """Raise ``ValueError`` saying what is missing when ``columns`` cannot make a report."""
+    """Raise ``ValueError`` saying what is missing when ``columns`` cannot make a report"""
     columns = list(columns)
     cols = set(columns)
     if len(cols) != len(columns):
@@ -212,7 +212,7 @@ def _campaign_jobs(path: Path, header: list[str]) -> list[tuple[str, str, str | 
 
 
 def discover_inputs(paths: Iterable[str | os.PathLike[str]], progress: StageHook | None = None) -> Inputs:
-    """Expand files, folders and campaign tables into the results tables to report on."""
+    """Expand files, folders and campaign tables into the results tables to report on"""
     out = Inputs()
     candidates: list[tuple[Path, str | None, bool]] = []  # (path, source, named explicitly)
     ignored: list[str] = []

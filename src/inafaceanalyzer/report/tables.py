@@ -34,8 +34,12 @@ def _pos(videos: pd.DataFrame) -> dict[int, int]:
 
 
 def run_bootstrap(videos: pd.DataFrame, blocks: pd.DataFrame, persons: pd.DataFrame, options: ReportOptions,
-                  progress: Callable[[int, int], None] | None = None) -> Replicates | None:
-    """Replicates of face-time and people per gender x age bracket (whole set) and per video."""
+                  progress: Callable[[int, int], None] | None = None,
+                  extra_selector: np.ndarray | None = None) -> Replicates | None:
+    """Replicates of face-time and people per gender x age bracket (whole set) and per video.
+
+    ``extra_selector`` (K x J'): more per-video quantities, appended after the four of the
+    report (the validation's corrected totals); the replicates of the others are unchanged."""
     if options.n_bootstrap == 0 or videos.empty:
         return None
     nb = len(options.age_brackets.all_labels)
@@ -56,6 +60,8 @@ def run_bootstrap(videos: pd.DataFrame, blocks: pd.DataFrame, persons: pd.DataFr
     selector = np.zeros((k, 4))  # per video: women/men face-time, women/men people
     for j, (base, s) in enumerate(((0, 0), (0, 1), (3 * nb, 0), (3 * nb, 1))):
         selector[base + s * nb: base + (s + 1) * nb, j] = 1
+    if extra_selector is not None:
+        selector = np.hstack([selector, extra_selector])
     return block_bootstrap(stats, n_blocks, selector, options.n_bootstrap, options.seed, progress)
 
 
