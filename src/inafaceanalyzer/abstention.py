@@ -11,8 +11,16 @@ is left as it was. The rule looks at two things per face:
   ``max(p_m, p_f) = sigmoid(|sex_decfunc|)``, from 0.5 (a coin toss) to
   almost 1.
 
-A face is kept when ``size >= min_face_size`` and ``confidence >=
-min_gender_confidence``; the defaults (0 px, 0.5) keep every face. Face size
+* the estimated age (``age_decfunc``): the networks are confidently wrong on
+  children (dlib answers ``f`` for most boys under 13), and no confidence
+  threshold makes their answers reliable, so a face estimated younger than
+  ``child_age`` years is answered ``u``; :func:`unknown_reasons` tells these
+  apart (``child``) from the others.
+
+A face is kept when ``size >= min_face_size``, ``confidence >=
+min_gender_confidence`` and ``age >= child_age``; the defaults (0 px, 0.5,
+0 years) keep every face. The commands' default ``child_age`` is
+:data:`DEFAULT_CHILD_AGE` (measured in docs/classifiers.md). Face size
 matters because the gender model sees 32 px chips: below about 30 px its
 accuracy drops fast (see the resolution table of ``ina_face_analyzer_evaluate``,
 which also shows the accuracy/coverage trade-off of both thresholds).
@@ -26,32 +34,41 @@ import numpy as np
 import pandas as pd
 
 UNKNOWN = "u"
+DEFAULT_CHILD_AGE = 13.0  # the commands' default --child_age (docs/classifiers.md)
 
 
 @dataclass(frozen=True)
 class AbstentionRule:
-    """Faces below ``min_face_size`` px (``bbox`` largest side) or whose gender
-    confidence is below ``min_gender_confidence`` (0.5 to 1) get ``sex_label`` ``u``."""
+    """Faces below ``min_face_size`` px (``bbox`` largest side), whose gender
+    confidence is below ``min_gender_confidence`` (0.5 to 1) or whose estimated
+    age is below ``child_age`` years get ``sex_label`` ``u``."""
 
     min_face_size: float = 0.0
     min_gender_confidence: float = 0.5
+    child_age: float = 0.0
 
     def __post_init__(self) -> None:
         if not self.min_face_size >= 0:
             raise ValueError(f"min_face_size must be >= 0 pixels, got {self.min_face_size}")
         if not 0.5 <= self.min_gender_confidence <= 1:
             raise ValueError(f"min_gender_confidence must be between 0.5 and 1, got {self.min_gender_confidence}")
+        if not 0 <= self.child_age <= 30:
+            raise ValueError(f"child_age must be between 0 and 30 years, got {self.child_age}")
 
     @property
     def active(self) -> bool:
         """Whether the rule can reject any face at all."""
-        return self.min_face_size > 0 or self.min_gender_confidence > 0.5
+        return self.min_face_size > 0 or self.min_gender_confidence > 0.5 or self.child_age > 0
 
     def keeps(self, df: pd.DataFrame) -> np.ndarray:
         """Boolean mask of the rows of a results table that keep their gender label."""
         return (face_size(df["bbox"]) >= self.min_face_size) & (
             gender_confidence(df["sex_decfunc"]) >= self.min_gender_confidence
-        )
+        ) & ~self.looks_like_a_child(df["age_decfunc"])
+
+    def looks_like_a_child(self, age_decfunc: np.ndarray | pd.Series) -> np.ndarray:
+        """Where the estimated age is below ``child_age``."""
+        return np.asarray(age_decfunc, dtype=np.float64) < self.child_age
 
 
 def gender_confidence(sex_decfunc: np.ndarray | pd.Series) -> np.ndarray:
@@ -77,5 +94,20 @@ def apply_abstention(df: pd.DataFrame, rule: AbstentionRule) -> pd.DataFrame:
         out.loc[~rule.keeps(out), "sex_label"] = UNKNOWN
         if "sex_decfunc_avg" in out.columns and "sex_label_avg" in out.columns:
             weak = gender_confidence(out["sex_decfunc_avg"]) < rule.min_gender_confidence
+            if "age_decfunc_avg" in out.columns:
+                weak |= rule.looks_like_a_child(out["age_decfunc_avg"])
             out.loc[weak, "sex_label_avg"] = UNKNOWN
     return out
+
+
+def unknown_reasons(df: pd.DataFrame, rule: AbstentionRule) -> np.ndarray:
+    """Why each row's ``sex_label`` is ``u`` under ``rule``: ``child`` (estimated
+    younger than ``child_age``; counted apart in reports), ``small``,
+    ``uncertain``, or ``""`` where the rule answers."""
+    if not len(df):
+        return np.array([], dtype=object)
+    reasons = np.full(len(df), "", dtype=object)
+    reasons[gender_confidence(df["sex_decfunc"]) < rule.min_gender_confidence] = "uncertain"
+    reasons[face_size(df["bbox"]) < rule.min_face_size] = "small"
+    reasons[rule.looks_like_a_child(df["age_decfunc"])] = "child"
+    return reasons

@@ -9,9 +9,9 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from .abstention import AbstentionRule, apply_abstention
+from .abstention import AbstentionRule, apply_abstention, unknown_reasons
 from .alignment import FaceAligner
-from .classification import GenderAgeClassifier
+from .classifiers import DEFAULT, FaceClassifier, create
 from .errors import MediaError
 from .detection import FaceDetector, WholeFrameDetector, YuNetDetector
 from .media.images import ErrorHandler, image_frames
@@ -67,9 +67,18 @@ class VideoAnalysis:
                 "last_time_s": self.last_time_s,
                 "faces": int(len(self.table)),
                 "corrupt_packets": self.decode.corrupt_packets,
+                # rows answered 'u' because the face looks like a child (counted apart; --child_age)
+                "unknown_child": _children(self.table, self.options.get("abstention", {})),
             },
             "provenance": provenance(),
         }
+
+
+def _children(table: pd.DataFrame, abstention: dict) -> int:
+    if not len(table) or "sex_label" not in table.columns:
+        return 0
+    reasons = unknown_reasons(table, AbstentionRule(**abstention))
+    return int(((reasons == "child") & (table["sex_label"] == "u").to_numpy()).sum())
 
 
 class FaceAnalyzer:
@@ -77,7 +86,7 @@ class FaceAnalyzer:
 
     ``face_detector``: a :class:`~inafaceanalyzer.detection.FaceDetector`
     (default: YuNet with the original's options). ``face_classifier``: default
-    :class:`~inafaceanalyzer.classification.GenderAgeClassifier`.
+    the registry's default (:mod:`inafaceanalyzer.classifiers`).
     ``batch_len``: faces per classifier batch. ``device``: ``auto``, ``cpu`` or
     ``cuda`` for the default classifier.
     """
@@ -85,15 +94,15 @@ class FaceAnalyzer:
     def __init__(
         self,
         face_detector: FaceDetector | None = None,
-        face_classifier: GenderAgeClassifier | None = None,
+        face_classifier: FaceClassifier | None = None,
         batch_len: int = 32,
         device: str = "auto",
     ) -> None:
         if batch_len < 1:
             raise ValueError(f"batch_len must be >= 1, got {batch_len}")
         self.face_detector = face_detector if face_detector is not None else YuNetDetector()
-        self.classifier = face_classifier if face_classifier is not None else GenderAgeClassifier(device)
-        self.aligner = FaceAligner()
+        self.classifier = face_classifier if face_classifier is not None else create(DEFAULT, device=device)
+        self.aligner = FaceAligner(self.classifier.chip_specs)
         self.batch_len = batch_len
         self.abstention = AbstentionRule()  # answers every face; see inafaceanalyzer.abstention
 
@@ -183,7 +192,7 @@ class PreprocessedImageAnalyzer(ImageAnalyzer):
     """
 
     def __init__(
-        self, face_classifier: GenderAgeClassifier | None = None, batch_len: int = 32, device: str = "auto"
+        self, face_classifier: FaceClassifier | None = None, batch_len: int = 32, device: str = "auto"
     ) -> None:
         super().__init__(WholeFrameDetector(), face_classifier, batch_len, device)
 
@@ -252,6 +261,9 @@ class VideoAnalyzer(FaceAnalyzer):
                 min_face_size_percent=opts.min_size_prct, face_detection_padding=opts.padd_prct,
             )
         record["detection_max_side"] = getattr(detector, "max_side", None)
+        # the classifier's name and the keys of its model files (their sha256 in "provenance")
+        record["classifier"] = getattr(self.classifier, "name", type(self.classifier).__name__)
+        record["classifier_models"] = sorted(self.classifier.provenance())
         if self.abstention.active:
             record["abstention"] = asdict(self.abstention)
         return record
@@ -297,7 +309,7 @@ class VideoTracking(VideoAnalyzer):
         self,
         detect_period: int,
         face_detector: FaceDetector | None = None,
-        face_classifier: GenderAgeClassifier | None = None,
+        face_classifier: FaceClassifier | None = None,
         batch_len: int = 32,
         device: str = "auto",
         tracking: TrackingOptions | None = None,
