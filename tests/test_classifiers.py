@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -132,3 +133,45 @@ def test_video_sidecar_records_the_classifier(tmp_path, astronaut):
     assert meta["options"]["classifier_models"] == ["faceres", "landmarks5"]
     assert meta["provenance"]["models"]["faceres"]["sha256"] == models.FACERES.sha256
     json.dumps(meta)
+
+
+def _child_face() -> Path:
+    from conftest import UTKFACE
+
+    if not (UTKFACE / "labels.csv").is_file():
+        pytest.skip(f"UTKFace dev set not found at {UTKFACE}")
+    labels = pd.read_csv(UTKFACE / "labels.csv")
+    return UTKFACE / labels[(labels.age == 4) & (labels.gender == "m")].path.iloc[0]
+
+
+def test_children_are_answered_unknown_and_counted_apart(tmp_path, astronaut):
+    from PIL import Image
+
+    from inafaceanalyzer.abstention import AbstentionRule, unknown_reasons
+    from inafaceanalyzer.jobs import VideoJob, run_video_job
+    from videogen import paste, write_video
+
+    child = np.asarray(Image.open(_child_face()).convert("RGB").resize((150, 150)))
+    canvas = np.full((300, 560, 3), 90, np.uint8)
+    frame = paste(paste(canvas, child, 40, 70), np.asarray(Image.fromarray(astronaut).resize((200, 200))), 300, 50)
+    clip = write_video(tmp_path / "family.mp4", [frame] * 10, rate=5)
+    analyzer = VideoAnalyzer(face_classifier=create("dlib", device="cpu"))
+    analyzer.abstention = AbstentionRule(child_age=13)
+    run_video_job(analyzer, VideoJob(str(clip), tmp_path / "out.csv"), fps=5)
+    rows = pd.read_csv(tmp_path / "out.csv")
+    young = rows.age_decfunc < 13
+    assert young.sum() == 10 and (~young).sum() == 10  # the boy, and the astronaut, in every frame
+    assert (rows.sex_label[young] == "u").all() and (rows.sex_label[~young] == "f").all()
+    meta = read_metadata(tmp_path / "out.csv")
+    assert meta["analysis"]["unknown_child"] == 10 and meta["options"]["abstention"]["child_age"] == 13
+    reasons = unknown_reasons(rows.assign(bbox=[(0, 0, 100, 100)] * len(rows)), AbstentionRule(child_age=13))
+    assert set(reasons[young.to_numpy()]) == {"child"} and set(reasons[~young.to_numpy()]) == {""}
+
+
+def test_child_age_of_the_command_line(tmp_path):
+    out = tmp_path / "faces.csv"
+    face = str(_child_face())
+    assert analyze_main(["--engine", "preprocessed_image", "-q", "-i", face, "-o", str(out)]) == 0
+    assert pd.read_csv(out).sex_label.tolist() == ["u"]  # default: a face estimated under 13 is not answered
+    assert analyze_main(["--engine", "preprocessed_image", "-q", "--child_age", "0", "-i", face, "-o", str(out)]) == 0
+    assert pd.read_csv(out).sex_label.iloc[0] in ("m", "f")
