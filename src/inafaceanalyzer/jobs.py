@@ -20,7 +20,7 @@ from .analyzers import (
     VideoAnalyzer,
     VideoKeyframes,
 )
-from .classifiers import DEFAULT, FaceClassifier, create
+from .classifiers import DEFAULT, FaceClassifier, create, names
 from .detection import DetectionOptions, YuNetDetector
 from .export import sidecar_path, write_csv, write_metadata
 from .media.video import DEFAULT_TIMEOUT_S
@@ -57,6 +57,8 @@ class AnalysisOptions:
             raise ValueError("keyframe analysis takes no fps")
         if self.batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
+        if self.classifier not in names():
+            raise ValueError(f"unknown classifier {self.classifier!r}: choose from {', '.join(names())}")
         if not self.timeout_s > 0:
             raise ValueError(f"timeout_s must be > 0, got {self.timeout_s}")
 
