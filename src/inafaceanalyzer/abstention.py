@@ -64,11 +64,19 @@ class AbstentionRule:
         """Boolean mask of the rows of a results table that keep their gender label."""
         return (face_size(df["bbox"]) >= self.min_face_size) & (
             gender_confidence(df["sex_decfunc"]) >= self.min_gender_confidence
-        ) & ~self.looks_like_a_child(df["age_decfunc"])
+        ) & ~self.looks_like_a_child(estimated_age(df))
 
-    def looks_like_a_child(self, age_decfunc: np.ndarray | pd.Series) -> np.ndarray:
-        """Where the estimated age is below ``child_age``."""
-        return np.asarray(age_decfunc, dtype=np.float64) < self.child_age
+    def looks_like_a_child(self, age: np.ndarray | pd.Series) -> np.ndarray:
+        """Where the estimated age (years) is below ``child_age`` (never when it is 0)."""
+        return np.asarray(age, dtype=np.float64) < self.child_age
+
+
+def estimated_age(df: pd.DataFrame) -> pd.Series:
+    """A results table's estimated age: ``age_decfunc``, else ``age_label``, else unknown (NaN)."""
+    for column in ("age_decfunc", "age_label"):
+        if column in df.columns:
+            return df[column]
+    return pd.Series(np.nan, index=df.index)
 
 
 def gender_confidence(sex_decfunc: np.ndarray | pd.Series) -> np.ndarray:
@@ -109,5 +117,5 @@ def unknown_reasons(df: pd.DataFrame, rule: AbstentionRule) -> np.ndarray:
     reasons = np.full(len(df), "", dtype=object)
     reasons[gender_confidence(df["sex_decfunc"]) < rule.min_gender_confidence] = "uncertain"
     reasons[face_size(df["bbox"]) < rule.min_face_size] = "small"
-    reasons[rule.looks_like_a_child(df["age_decfunc"])] = "child"
+    reasons[rule.looks_like_a_child(estimated_age(df))] = "child"
     return reasons
