@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
@@ -192,3 +193,29 @@ def test_campaign_options_refuse_an_unknown_classifier():
     assert AnalysisOptions(classifier="faceres").classifier == "faceres"
     with pytest.raises(ValueError, match="unknown classifier"):
         AnalysisOptions(classifier="nope")
+
+
+def test_family_video_children_unknown_adults_answered(tmp_path):
+    """The generated family video, default command line: children's faces are answered
+    ``u`` (counted apart in the sidecar), adults' are answered, and the share is computed."""
+    from conftest import UTKFACE
+    from family_video import answered_share, women_share, write_family_video
+
+    if not (UTKFACE / "labels.csv").is_file():
+        pytest.skip(f"UTKFace dev set not found at {UTKFACE}")
+    truth = write_family_video(tmp_path / "family.mp4", UTKFACE, scenes=2)
+    assert women_share(truth) == pytest.approx(5 / 12) and women_share(truth, 13) == pytest.approx(0.5)
+    out = tmp_path / "out"
+    out.mkdir()
+    assert analyze_main(["--engine", "video", "--fps", "1", "-q", "-i", str(tmp_path / "family.mp4"),
+                         "-o", str(out)]) == 0
+    rows = pd.read_csv(out / "family.csv")
+    assert len(rows) == 2 * 4 * 6  # 2 scenes of 4 s, six faces each
+    boxes = rows.bbox.map(ast.literal_eval)
+    cell = ((boxes.str[1] > 200) * 3 + boxes.str[0] // 300).to_numpy()  # cells 0-2 on top, 3-5 below
+    children, adults = np.isin(cell, [4, 5]), np.isin(cell, [0, 1, 2])  # cell 3: the teenager
+    assert (rows.sex_label[children] == "u").mean() >= 0.75
+    assert (rows.sex_label[adults] != "u").all()
+    meta = read_metadata(out / "family.csv")
+    assert meta["analysis"]["unknown_child"] == int((rows.sex_label == "u").sum())
+    assert 0 < answered_share(rows) < 1
