@@ -219,3 +219,20 @@ def test_family_video_children_unknown_adults_answered(tmp_path):
     meta = read_metadata(out / "family.csv")
     assert meta["analysis"]["unknown_child"] == int((rows.sex_label == "u").sum())
     assert 0 < answered_share(rows) < 1
+
+
+def test_evaluation_records_the_classifier(tmp_path):
+    from conftest import UTKFACE
+
+    from inafaceanalyzer.cli.evaluate import main as evaluate_main
+
+    if not (UTKFACE / "labels.csv").is_file():
+        pytest.skip(f"UTKFace dev set not found at {UTKFACE}")
+    labels = tmp_path / "labels.csv"
+    pd.read_csv(UTKFACE / "labels.csv").iloc[:6].to_csv(labels, index=False)
+    out = tmp_path / "eval"
+    assert evaluate_main([str(UTKFACE), "--labels", str(labels), "-o", str(out), "--faces", "cropped", "-q",
+                          "--no_resolution", "--no_plots", "--classifier", "ensemble"]) == 0
+    record = json.loads((out / "provenance.json").read_text())
+    assert record["classifier"] == {"name": "ensemble", "models": ["age", "faceres", "gender", "landmarks5"]}
+    assert record["config"]["abstention"]["child_age"] == 13

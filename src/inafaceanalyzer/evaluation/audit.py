@@ -72,6 +72,7 @@ class Evaluation:
     resolution: pd.DataFrame
     counts: dict[str, int]
     problems: list[str]
+    classifier: dict = field(default_factory=dict)  # its name and model files (provenance.json)
 
     @property
     def faces(self) -> pd.DataFrame:
@@ -141,6 +142,8 @@ def evaluate(
         resolution=resolution,
         counts=_counts(dataset, predictions, config),
         problems=list(dataset.problems),
+        classifier={"name": getattr(classifier, "name", type(classifier).__name__),
+                    "models": sorted(classifier.provenance())},
     )
 
 
