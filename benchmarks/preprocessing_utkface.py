@@ -24,7 +24,7 @@ import pandas as pd
 
 from _shared import utkface_sample
 from inafaceanalyzer import Detection, GenderAgeClassifier, ImageAnalyzer, PreprocessedImageAnalyzer, Rect
-from inafaceanalyzer.alignment import CHIP_PADDING, FaceAligner
+from inafaceanalyzer.alignment import AGE_CHIP_SIZE, CHIP_PADDING, GENDER_CHIP_SIZE, ChipSpec, FaceAligner
 from inafaceanalyzer.detection import DetectionOptions, WholeFrameDetector, YuNetDetector
 from inafaceanalyzer.evaluation.choice import choose_faces
 
@@ -49,7 +49,11 @@ class GenderFlipClassifier(GenderAgeClassifier):
 
 
 def run(analyzer, paths, gender_padding=CHIP_PADDING, age_padding=CHIP_PADDING):
-    analyzer.aligner = FaceAligner(gender_padding, age_padding)
+    classifier = analyzer.classifier
+    classifier.gender_chip = ChipSpec(GENDER_CHIP_SIZE, gender_padding)
+    classifier.age_chip = ChipSpec(AGE_CHIP_SIZE, age_padding)
+    classifier.chip_specs = (classifier.gender_chip, classifier.age_chip)
+    analyzer.aligner = FaceAligner(classifier.chip_specs)
     labels = pd.DataFrame({"path": paths, "box": None})
     df = choose_faces(labels, analyzer(paths)).set_index("frame").reindex(paths)
     return df.sex_label.fillna("u").to_numpy(), df.age_label.to_numpy(dtype=float)

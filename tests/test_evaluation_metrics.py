@@ -153,7 +153,10 @@ def test_abstention_rule_semantics():
     assert df["sex_label"].tolist() == ["m", "m", "f", "f"]  # the input is not modified
     assert apply_abstention(df, AbstentionRule(min_face_size=31))["sex_label"].tolist() == ["m", "u", "f", "u"]
     assert not AbstentionRule().active
-    for bad in ({"min_face_size": -1}, {"min_gender_confidence": 0.4}, {"min_gender_confidence": 1.5}):
+    young = df.assign(age_label=[8.0, 40.0, 12.9, 13.0])  # no age_decfunc: the label is the estimate
+    assert apply_abstention(young, AbstentionRule(child_age=13))["sex_label"].tolist() == ["u", "m", "u", "f"]
+    for bad in ({"min_face_size": -1}, {"min_gender_confidence": 0.4}, {"min_gender_confidence": 1.5},
+                {"child_age": -1}):
         with pytest.raises(ValueError):
             AbstentionRule(**bad)
 

@@ -9,9 +9,9 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from .abstention import AbstentionRule, abstain_rows, apply_abstention
+from .abstention import AbstentionRule, abstain_rows, apply_abstention, unknown_reasons
 from .alignment import FaceAligner
-from .classification import GenderAgeClassifier
+from .classifiers import DEFAULT, FaceClassifier, create
 from .errors import MediaError
 from .detection import FaceDetector, WholeFrameDetector, YuNetDetector
 from .media.files import absolute_source
@@ -80,9 +80,18 @@ class VideoAnalysis:
                 "corrupt_packets": self.decode.corrupt_packets,
                 **({"left_out": self.left_out.as_dict()} if self.left_out is not None else {}),
                 "rejected_by_second_look": self.rejected_by_second_look,
+                # rows answered 'u' because the face looks like a child (counted apart; --child_age)
+                "unknown_child": _children(self.table, self.options.get("abstention", {})),
             },
             "provenance": provenance(),
         }
+
+
+def _children(table: pd.DataFrame, abstention: dict) -> int:
+    if not len(table) or "sex_label" not in table.columns:
+        return 0
+    reasons = unknown_reasons(table, AbstentionRule(**abstention))
+    return int(((reasons == "child") & (table["sex_label"] == "u").to_numpy()).sum())
 
 
 class FaceAnalyzer:
@@ -94,7 +103,7 @@ class FaceAnalyzer:
 
     ``face_detector``: a :class:`~inafaceanalyzer.detection.FaceDetector`
     (default: YuNet with the original's options). ``face_classifier``: default
-    :class:`~inafaceanalyzer.classification.GenderAgeClassifier`.
+    the registry's default (:mod:`inafaceanalyzer.classifiers`).
     ``batch_len``: faces per classifier batch. ``device``: ``auto``, ``cpu`` or
     ``cuda`` for the default classifier.
     """
@@ -105,15 +114,15 @@ class FaceAnalyzer:
     def __init__(
         self,
         face_detector: FaceDetector | None = None,
-        face_classifier: GenderAgeClassifier | None = None,
+        face_classifier: FaceClassifier | None = None,
         batch_len: int = 32,
         device: str = "auto",
     ) -> None:
         if batch_len < 1:
             raise ValueError(f"batch_len must be >= 1, got {batch_len}")
         self.face_detector = face_detector if face_detector is not None else YuNetDetector()
-        self.classifier = face_classifier if face_classifier is not None else GenderAgeClassifier(device)
-        self.aligner = FaceAligner()
+        self.classifier = face_classifier if face_classifier is not None else create(DEFAULT, device=device)
+        self.aligner = FaceAligner(self.classifier.chip_specs)
         self.batch_len = batch_len
         self.abstention = AbstentionRule()  # answers every face; see inafaceanalyzer.abstention
 
@@ -237,7 +246,7 @@ class PreprocessedImageAnalyzer(ImageAnalyzer):
     """
 
     def __init__(
-        self, face_classifier: GenderAgeClassifier | None = None, batch_len: int = 32, device: str = "auto"
+        self, face_classifier: FaceClassifier | None = None, batch_len: int = 32, device: str = "auto"
     ) -> None:
         super().__init__(WholeFrameDetector(), face_classifier, batch_len, device)
 
@@ -307,6 +316,9 @@ class VideoAnalyzer(FaceAnalyzer):
                 second_look_sure=opts.second_look_sure,
             )
         record["detection_max_side"] = getattr(detector, "max_side", None)
+        # the classifier's name and the keys of its model files (their sha256 in "provenance")
+        record["classifier"] = getattr(self.classifier, "name", type(self.classifier).__name__)
+        record["classifier_models"] = sorted(self.classifier.provenance())
         if self.abstention.active:
             record["abstention"] = asdict(self.abstention)
         return record
@@ -353,7 +365,7 @@ class VideoTracking(VideoAnalyzer):
         self,
         detect_period: int,
         face_detector: FaceDetector | None = None,
-        face_classifier: GenderAgeClassifier | None = None,
+        face_classifier: FaceClassifier | None = None,
         batch_len: int = 32,
         device: str = "auto",
         tracking: TrackingOptions | None = None,

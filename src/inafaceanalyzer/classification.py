@@ -21,8 +21,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .alignment import FaceChips
-from .models import AGE, GENDER, age_gender_manifest, onnx_session
+from .alignment import AGE_CHIP_PADDING, AGE_CHIP_SIZE, CHIP_PADDING, GENDER_CHIP_SIZE, ChipSpec, FaceChips
+from .models import AGE, GENDER, LANDMARKS_5, age_gender_manifest, onnx_session
 
 PROBABILITY_FLOOR = 1e-7
 OUTPUT_COLUMNS = ["sex_decfunc", "age_decfunc", "sex_label", "age_label"]
@@ -40,14 +40,28 @@ class GenderAgeClassifier:
     ``bbox_scale`` and ``bbox2square`` say how the ``bbox`` column is derived
     from the detector's box (squared, then scaled by 1.1 around its centre),
     the convention of the original inaFaceAnalyzer's default classifier.
+    ``gender_padding`` and ``age_padding``: the margins of its two chips (see
+    :mod:`inafaceanalyzer.alignment`). Registered as ``dlib`` in
+    :mod:`inafaceanalyzer.classifiers`.
     """
 
+    name = "dlib"
     bbox_scale = 1.1
     bbox2square = True
     output_cols = OUTPUT_COLUMNS
 
-    def __init__(self, device: str = "auto", threads: int = 0, age_flip: bool = False) -> None:
+    def __init__(
+        self,
+        device: str = "auto",
+        threads: int = 0,
+        age_flip: bool = False,
+        gender_padding: float = CHIP_PADDING,
+        age_padding: float = AGE_CHIP_PADDING,
+    ) -> None:
         self.age_flip = age_flip
+        self.gender_chip = ChipSpec(GENDER_CHIP_SIZE, gender_padding)
+        self.age_chip = ChipSpec(AGE_CHIP_SIZE, age_padding)
+        self.chip_specs = (self.gender_chip, self.age_chip)
         manifest = age_gender_manifest()
         models = manifest["models"]
         self._means = {
@@ -64,6 +78,10 @@ class GenderAgeClassifier:
     @property
     def providers(self) -> list[str]:
         return self._gender.get_providers()
+
+    def provenance(self) -> dict:
+        """The model files used (package, file, sha256, licence)."""
+        return {m.key: m.provenance() for m in (GENDER, AGE, LANDMARKS_5)}
 
     def _prepare(self, chips: np.ndarray, task: str) -> np.ndarray:
         values = chips.astype(np.float32)
@@ -83,8 +101,8 @@ class GenderAgeClassifier:
         """``(sex_decfunc, age_decfunc)`` arrays for a batch of faces."""
         if not faces:
             return np.zeros(0), np.zeros(0)
-        pg = self.gender_probabilities(np.stack([f.gender for f in faces])).astype(np.float64)
-        age_chips = np.stack([f.age for f in faces])
+        pg = self.gender_probabilities(np.stack([f[self.gender_chip] for f in faces])).astype(np.float64)
+        age_chips = np.stack([f[self.age_chip] for f in faces])
         pa = self.age_probabilities(age_chips).astype(np.float64)
         if self.age_flip:
             pa = (pa + self.age_probabilities(np.ascontiguousarray(age_chips[:, :, ::-1]))) / 2

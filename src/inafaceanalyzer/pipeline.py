@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .alignment import FaceAligner, FaceChips
-from .classification import GenderAgeClassifier
+from .classifiers.base import FaceClassifier
 from .parallel import ordered_map
 from .types import Detection, Frame, Rect
 
@@ -53,7 +53,7 @@ class StagedDetector(Detector, Protocol):
     def update(self, frame: Frame, prepared: object) -> list[Detection]: ...
 
 
-def output_columns(classifier: GenderAgeClassifier, tracking: bool = False, timed: bool = False) -> list[str]:
+def output_columns(classifier: FaceClassifier, tracking: bool = False, timed: bool = False) -> list[str]:
     """Column order of the results table, the original's first, new ones appended."""
     cols = ["frame", "bbox", "face_id", "detect_conf", "track_conf"] if tracking else ["frame", "bbox", "detect_conf"]
     cols += list(classifier.output_cols)
@@ -62,7 +62,7 @@ def output_columns(classifier: GenderAgeClassifier, tracking: bool = False, time
     return cols
 
 
-def reported_bbox(bbox: Rect, classifier: GenderAgeClassifier) -> tuple[int, int, int, int]:
+def reported_bbox(bbox: Rect, classifier: FaceClassifier) -> tuple[int, int, int, int]:
     """The ``bbox`` column: the detector's box squared and scaled as the classifier says."""
     if classifier.bbox2square:
         bbox = bbox.square
@@ -118,7 +118,7 @@ def iter_results(
     frames: Iterable[Frame],
     detector: Detector,
     aligner: FaceAligner,
-    classifier: GenderAgeClassifier,
+    classifier: FaceClassifier,
     batch_len: int = 32,
     tracking: bool = False,
     timed: bool = False,
@@ -215,7 +215,7 @@ def analyze_stream(
     frames: Iterable[Frame],
     detector: Detector,
     aligner: FaceAligner,
-    classifier: GenderAgeClassifier,
+    classifier: FaceClassifier,
     batch_len: int = 32,
     tracking: bool = False,
     timed: bool = False,

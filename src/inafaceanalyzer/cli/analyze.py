@@ -16,7 +16,6 @@ from ..media.video import source_stem as output_stem  # noqa: F401 - kept import
 from . import common
 
 PROG = "ina_face_analyzer"
-CLASSIFIERS = ("DlibGenderAge", "Resnet50FairFaceGRA", "Vggface_LSVM_YTF")
 
 DESCRIPTION = """\
 Detect faces in images or videos, estimate each face's gender and age, and write
@@ -51,9 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     io.add_argument("--type", choices=["image", "video"], help=argparse.SUPPRESS)  # original < 0.3
     io.add_argument("--preprocessed_faces", action="store_true", help=argparse.SUPPRESS)
     cls = parser.add_argument_group("classification")
-    cls.add_argument("--classifier", choices=CLASSIFIERS, default="DlibGenderAge",
-                     help="gender and age classifier: dlib's gender and age networks (the original's "
-                          "classifier names are accepted and use it)")
+    common.add_classifier_argument(cls)
     vid = parser.add_argument_group("video")
     vid.add_argument("--fps", type=float, default=None,
                      help="frames analysed per second of video (the frame nearest each instant 0, 1/fps, "
@@ -76,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--parquet_export", action="store_true",
                      help="also write the results as Parquet (typed, compressed, with the analysis metadata): "
                           "<basename>.parquet next to each video's CSV, or next to the -o CSV for image engines")
-    exp.add_argument("--faces_export", "--faces-export", metavar="DIR", default=None,
+    exp.add_argument("--faces_export", metavar="DIR", default=None,
                      help="also write one JPEG crop per face row into DIR, named <source>_<frame>_<face>.jpg "
                           "(<image>_<face>.jpg for images); the original's extract_faces")
     common.add_detection_arguments(parser)
@@ -180,7 +177,7 @@ def expand_folders(inputs: list[str], engine: str, reporter: common.Reporter) ->
 
 def analysis_options(args: argparse.Namespace, engine: str, reporter: common.Reporter) -> AnalysisOptions:
     """The analysis the parsed arguments describe."""
-    if args.classifier != "DlibGenderAge":
+    if args.classifier in ("Resnet50FairFaceGRA", "Vggface_LSVM_YTF"):
         reporter.warning(f"classifier {args.classifier} is not shipped; using dlib's gender and age networks")
     if args.face_detector != "yunet":
         reporter.warning(f"face detector {args.face_detector} is not shipped; using YuNet 2023mar")
@@ -188,6 +185,7 @@ def analysis_options(args: argparse.Namespace, engine: str, reporter: common.Rep
         engine=engine, fps=args.fps, detect_period=args.detect_period, batch_size=args.batch_size,
         device=args.device, detection=common.detection_options(args), detection_max_side=args.detection_max_side,
         timeout_s=args.timeout, abstention=common.abstention_rule(None, args),
+        classifier=common.classifier_name(args),
     )
 
 

@@ -64,6 +64,7 @@ def add_campaign_arguments(parser: argparse.ArgumentParser) -> None:
                      help="status table to write (default: <joblist stem>.status.csv next to the job list)")
     common.add_detection_arguments(parser)
     common.add_abstention_arguments(parser)
+    common.add_classifier_argument(parser)
     common.add_runtime_arguments(parser)
 
 
@@ -95,7 +96,8 @@ def validate(parser: argparse.ArgumentParser, args: argparse.Namespace):
                                   batch_size=args.batch_size, device=args.device,
                                   detection=common.detection_options(args),
                                   detection_max_side=args.detection_max_side, timeout_s=args.timeout,
-                                  abstention=common.abstention_rule(parser, args))
+                                  abstention=common.abstention_rule(parser, args),
+                                  classifier=common.classifier_name(args))
     except ValueError as exc:
         parser.error(str(exc))
     try:

@@ -14,7 +14,7 @@ from typing import NoReturn
 from tqdm import tqdm
 
 from .._version import __version__
-from ..abstention import AbstentionRule
+from ..abstention import DEFAULT_CHILD_AGE, AbstentionRule
 from ..atomic import writable_directory_problem
 from ..detection import DetectionOptions
 from ..errors import InaFaceAnalyzerError
@@ -154,16 +154,37 @@ def add_abstention_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--min_gender_confidence", type=float, default=0.5, metavar="P",
                    help="answer sex_label 'u' (and sex_label_avg 'u' for weak tracks) when the gender "
                         "model's probability for its answer is below P (0.5 to 1)")
+    g.add_argument("--child_age", type=float, default=DEFAULT_CHILD_AGE, metavar="YEARS",
+                   help="answer sex_label 'u' for faces estimated younger than this: the classifiers' gender "
+                        f"answers on children are unreliable (default: {DEFAULT_CHILD_AGE:g}; 0: answer every "
+                        "age; docs/classifiers.md)")
 
 
 def abstention_rule(parser: argparse.ArgumentParser | None, args: argparse.Namespace) -> AbstentionRule:
     """The rule the parsed options describe; an invalid one is a one-line argument error."""
     try:
-        return AbstentionRule(args.min_face_size, args.min_gender_confidence)
+        return AbstentionRule(args.min_face_size, args.min_gender_confidence, args.child_age)
     except ValueError as exc:
         if parser is None:
             raise
         parser.error(str(exc))
+
+
+def add_classifier_argument(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """``--classifier NAME``: a name of the classifier registry (see docs/classifiers.md)."""
+    from ..classifiers import DEFAULT, names
+    from ..classifiers.registry import ALIASES
+
+    parser.add_argument("--classifier", choices=names() + list(ALIASES), default=DEFAULT, metavar="NAME",
+                        help=f"gender and age classifier: {', '.join(names())} (default: {DEFAULT}; "
+                             "see docs/classifiers.md; the original's classifier names mean dlib)")
+
+
+def classifier_name(args: argparse.Namespace) -> str:
+    """The registry name ``--classifier`` chose (an original's name means ``dlib``)."""
+    from ..classifiers.registry import ALIASES
+
+    return ALIASES.get(args.classifier, args.classifier)
 
 
 def add_runtime_arguments(parser: argparse.ArgumentParser) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..classification import GenderAgeClassifier
+from ..classifiers import create
 from ..detection import YuNetDetector
 from ..evaluation import FACE_MODES, PAPER_RESOLUTIONS, EvaluationConfig, evaluate, load_dataset, write_report
 from ..evaluation.audit import DETECTION_PADDING, Evaluation
@@ -83,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help=f"face sizes in pixels of the resolution table (implies --resolution_table; default "
                          f"{' '.join(map(str, PAPER_RESOLUTIONS))})")
     ev.add_argument("--no_resolution", action="store_true", help="no resolution table (the default)")
+    common.add_classifier_argument(ev)
     ev.add_argument("--age_flip", action="store_true",
                     help="average the age of each face and of its mirror image (slightly better, slower)")
     common.add_detection_arguments(parser)
@@ -169,7 +170,7 @@ def run(args: argparse.Namespace, config: EvaluationConfig, reporter: common.Rep
     dataset = load_dataset(args.dataset, args.labels)
     for problem in dataset.problems:
         reporter.error(problem)
-    classifier = GenderAgeClassifier(device=args.device, age_flip=args.age_flip)
+    classifier = create(common.classifier_name(args), device=args.device, age_flip=args.age_flip)
     bars = StageBars(reporter)
     try:
         detector = YuNetDetector(common.detection_options(args), max_side=args.detection_max_side)

@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
                            "for; --no-realtime analyses every frame as fast as possible (cameras are always live)")
     live.add_argument("--duration", type=float, default=None, metavar="SECONDS",
                       help="stop after this many seconds")
+    common.add_classifier_argument(live)
     common.add_detection_arguments(parser)
     common.add_abstention_arguments(parser)
     common.add_runtime_arguments(parser)
@@ -142,6 +143,7 @@ def run(args: argparse.Namespace, spec, outdir: Path | None, reporter: common.Re
         engine="videotracking", detect_period=args.detect_period, batch_size=args.batch_size, device=args.device,
         detection=common.detection_options(args), detection_max_side=args.detection_max_side, timeout_s=args.timeout,
         abstention=common.abstention_rule(None, args),
+        classifier=common.classifier_name(args),
     )
     analyzer = build_analyzer(options)
     live_options = LiveOptions(realtime=args.realtime, fps=args.fps, duration_s=args.duration, timeout_s=args.timeout,

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..abstention import UNKNOWN, AbstentionRule, apply_abstention, face_size, gender_confidence
-from ..classification import GenderAgeClassifier
+from ..abstention import UNKNOWN, AbstentionRule, apply_abstention, face_size, gender_confidence, unknown_reasons
+from ..classifiers import DEFAULT, FaceClassifier, create
 from ..detection import DetectionOptions, FaceDetector, YuNetDetector
 from ..media.images import ErrorHandler
 from ..progress import ProgressHook
@@ -79,6 +79,7 @@ class Evaluation:
     counts: dict[str, int]
     problems: list[str]
     unrecognized_races: dict[str, int]
+    classifier: dict = field(default_factory=dict)  # its name and model files (provenance.json)
 
     @property
     def faces(self) -> pd.DataFrame:
@@ -99,7 +100,7 @@ def default_detector(faces: str) -> YuNetDetector:
 def evaluate(
     dataset: LabeledDataset,
     config: EvaluationConfig | None = None,
-    classifier: GenderAgeClassifier | None = None,
+    classifier: FaceClassifier | None = None,
     detector: FaceDetector | None = None,
     on_error: ErrorHandler | None = None,
     progress: StageProgress | None = None,
@@ -111,7 +112,7 @@ def evaluate(
     still evaluated; faces not found are counted and listed in ``predictions``.
     """
     config = config or EvaluationConfig()
-    classifier = classifier or GenderAgeClassifier()
+    classifier = classifier or create(DEFAULT)
     detector = detector or default_detector(config.faces)
     predictions = predict(
         dataset, classifier, config.faces, detector, config.batch_len, on_error, _stage(progress, "faces"),
@@ -123,6 +124,9 @@ def evaluate(
     predictions["face_size"] = face_size(predictions["bbox"])
     predictions["gender_confidence"] = gender_confidence(predictions["sex_decfunc"])
     predictions.loc[raw.index, "sex_label"] = apply_abstention(raw, config.abstention)["sex_label"]
+    predictions["unknown_reason"] = ""
+    predictions.loc[raw.index, "unknown_reason"] = unknown_reasons(raw, config.abstention)
+    predictions.loc[predictions["sex_label"] != UNKNOWN, "unknown_reason"] = ""
     predictions["age_error"] = predictions["age_label"] - predictions["age"]
     faces = predictions[ok]
     factors = factors_for(faces)
@@ -152,6 +156,8 @@ def evaluate(
         counts=_counts(dataset, predictions, config),
         problems=list(dataset.problems),
         unrecognized_races=dataset.unrecognized_races,
+        classifier={"name": getattr(classifier, "name", type(classifier).__name__),
+                    "models": sorted(classifier.provenance())},
     )
 
 
@@ -180,6 +186,7 @@ def _counts(dataset: LabeledDataset, predictions: pd.DataFrame, config: Evaluati
         "labelled boxes overlapping no detected face": int((missed & (predictions["faces_found"] > 0)).sum()),
         "classified faces": int(ok.sum()),
         "gender abstentions (u)": int((ok & (predictions["sex_label"] == UNKNOWN)).sum()),
+        "of which: looks like a child (u)": int((ok & (predictions["unknown_reason"] == "child")).sum()),
         "children (<13)": int((ok & (predictions["age"] < 13)).sum()),
         "teenagers (13-19)": int((ok & predictions["age"].between(13, 20, inclusive="left")).sum()),
         "faces without a known age": int((ok & predictions["age"].isna()).sum()),

@@ -150,13 +150,19 @@ def _categories_title(ev: Evaluation) -> str:
     return f"{factors} ({'adults 20+' if ev.has_age else 'all ages: no age labels'})"
 
 
+def _children_group(row: pd.Series, name: str) -> str:
+    """``"66.7% of girls (3 answered)"``, or ``"no girls (all 5 answered u)"`` where the rule abstained on all."""
+    if not row["answered"]:
+        return f"no {name} (all {row['faces']} answered u)"
+    return f"{_cell(row['accuracy'], '{:.1%}')} of {name} ({row['answered']} answered)"
+
+
 def _children_text(by_age_gender: pd.DataFrame, has_age: bool) -> str:
     """What was measured on this run's children, or why nothing was."""
     if not has_age:
         return "No age labels: children and teenagers cannot be told apart from adults here."
     under13 = by_age_gender[by_age_gender["group"].str.startswith("<13")].set_index("group")
-    measured = [f"{_cell(under13.loc[f'<13 / {g}', 'accuracy'], '{:.1%}')} of {name} "
-                f"({under13.loc[f'<13 / {g}', 'answered']} answered)"
+    measured = [_children_group(under13.loc[f"<13 / {g}"], name)
                 for g, name in (("m", "boys"), ("f", "girls")) if f"<13 / {g}" in under13.index]
     found = (f"Measured here, under 13, gender labels were right for {' and '.join(measured)}."
              if under13["faces"].sum() else "There are no labelled children under 13 here.")

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..analyzers import ImageAnalyzer, PreprocessedImageAnalyzer
-from ..classification import GenderAgeClassifier
+from ..classifiers import DEFAULT, FaceClassifier, create
 from ..detection import FaceDetector
 from ..errors import MediaError
 from ..media.images import ErrorHandler
@@ -30,7 +30,7 @@ RESULT_COLUMNS = ["bbox", "detect_conf", "sex_decfunc", "age_decfunc", "sex_labe
 
 def predict(
     dataset: LabeledDataset,
-    classifier: GenderAgeClassifier,
+    classifier: FaceClassifier,
     faces: str = AUTO,
     detector: FaceDetector | None = None,
     batch_len: int = 32,

@@ -63,6 +63,7 @@ def write_report(ev: Evaluation, outdir: str | os.PathLike[str], figures: bool =
         "dataset": ev.source,
         "config": dataclasses.asdict(ev.config),
         "counts": ev.counts,
+        "classifier": ev.classifier,
     }
     written.append(_write_text(outdir / "provenance.json", json.dumps(record, indent=2, default=str) + "\n"))
     return written

@@ -27,7 +27,7 @@ import pandas as pd
 from PIL import Image
 
 from ..alignment import FaceAligner
-from ..classification import GenderAgeClassifier
+from ..classifiers import DEFAULT, FaceClassifier, create
 from ..detection import DetectionOptions, FaceDetector
 from ..media.images import load_image
 from ..media.prefetch import prefetch
@@ -83,7 +83,7 @@ class QueuedBoxDetector(FaceDetector):
 
 
 def face_regions(
-    predictions: pd.DataFrame, detector: FaceDetector, classifier: GenderAgeClassifier
+    predictions: pd.DataFrame, detector: FaceDetector, classifier: FaceClassifier
 ) -> list[FaceRegion]:
     """The region of each classified face of ``predictions`` (keys: its row positions).
 
@@ -145,7 +145,7 @@ def degraded_frames(regions: Sequence[FaceRegion], resolution: int, boxes: Queue
 def resolution_table(
     predictions: pd.DataFrame,
     regions: Sequence[FaceRegion],
-    classifier: GenderAgeClassifier,
+    classifier: FaceClassifier,
     resolutions: Sequence[int] = PAPER_RESOLUTIONS,
     batch_len: int = 32,
     progress: StageProgress | None = None,
@@ -157,7 +157,7 @@ def resolution_table(
     """
     if not regions or not resolutions:
         return pd.DataFrame(columns=RESOLUTION_COLUMNS)
-    aligner = FaceAligner()
+    aligner = FaceAligner(classifier.chip_specs)
     total, done = len(regions) * len(resolutions), itertools.count(1)
 
     def tick(_: Frame) -> None:

@@ -1,0 +1,23 @@
+"""The gender and age classifiers, by name (``--classifier NAME``).
+
+* ``dlib``: dlib's gender (32 px) and age (64 px) networks
+  (:class:`~inafaceanalyzer.classification.GenderAgeClassifier`), the default;
+* ``faceres``: HSE's MobileNet (224 px), converted by the project
+  (:class:`~inafaceanalyzer.classifiers.faceres.FaceresClassifier`);
+* ``ensemble``: both, weighted by predicted age
+  (:class:`~inafaceanalyzer.classifiers.ensemble.EnsembleClassifier`).
+
+See docs/classifiers.md for their measured accuracy, biases and cost.
+"""
+
+from ..classification import GenderAgeClassifier
+from .base import DecisionClassifier, FaceClassifier
+from .ensemble import EnsembleClassifier
+from .faceres import FaceresClassifier
+from .registry import DEFAULT, create, names, register
+
+register("dlib", GenderAgeClassifier)
+register("faceres", FaceresClassifier)
+register("ensemble", EnsembleClassifier)
+
+__all__ = ["DEFAULT", "DecisionClassifier", "FaceClassifier", "create", "names", "register"]

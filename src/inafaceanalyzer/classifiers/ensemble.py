@@ -1,0 +1,77 @@
+"""Both networks together: dlib's and faceres's decision functions, weighted by predicted age.
+
+Each face's age is first estimated as the plain mean of both networks'
+expected ages; that estimate picks an age band, and the band's weights mix
+the two networks' log-odds of male and their ages:
+``sex = w * dlib + (1 - w) * faceres`` (likewise for age, with its own
+weight). The weights were fitted on one half of the UTKFace dev set and
+checked on the other (``benchmarks/ensemble_fit.py``; docs/classifiers.md):
+faceres is worse than dlib on older women, so dlib alone decides gender there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..alignment import FaceChips
+from ..classification import GenderAgeClassifier
+from .base import DecisionClassifier
+from .faceres import FaceresClassifier
+
+
+@dataclass(frozen=True)
+class AgeWeights:
+    """dlib's weight per age band: bands split at ``edges`` (years, of the plain mean age)."""
+
+    edges: tuple[float, ...]
+    sex: tuple[float, ...]
+    age: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        if not len(self.sex) == len(self.age) == len(self.edges) + 1:
+            raise ValueError("one weight per age band: len(edges) + 1")
+        if not all(0 <= w <= 1 for w in self.sex + self.age):
+            raise ValueError("weights must lie in [0, 1]")
+
+    def combine(self, dlib: tuple[np.ndarray, np.ndarray], faceres: tuple[np.ndarray, np.ndarray]):
+        """``(sex_decfunc, age_decfunc)`` mixed from both networks' decision functions."""
+        band = np.searchsorted(np.asarray(self.edges), (dlib[1] + faceres[1]) / 2, side="right")
+        ws, wa = np.asarray(self.sex)[band], np.asarray(self.age)[band]
+        return ws * dlib[0] + (1 - ws) * faceres[0], wa * dlib[1] + (1 - wa) * faceres[1]
+
+
+PLAIN_AVERAGE = AgeWeights((), (0.5,), (0.5,))
+# Bands < 13, 13-19, 20-49, 50-69, 70+ years. Age weights: fitted on one half of the
+# UTKFace dev set, checked on the other (benchmarks/ensemble_fit.py). Gender weights:
+# dlib alone under 13 and from 50 (faceres mislabels older women; the weights fitted
+# for gender changed from one half to the other), the plain average in between;
+# checked on both halves: no age x gender group worse beyond one face (docs/classifiers.md).
+FITTED = AgeWeights((13.0, 20.0, 50.0, 70.0), sex=(1.0, 0.5, 0.5, 1.0, 1.0), age=(0.0, 0.3, 0.2, 0.4, 1.0))
+
+
+class EnsembleClassifier(DecisionClassifier):
+    """dlib's and faceres's networks, mixed by :class:`AgeWeights` (default: :data:`FITTED`)."""
+
+    name = "ensemble"
+
+    def __init__(self, device: str = "auto", threads: int = 0, age_flip: bool = False,
+                 weights: AgeWeights = FITTED) -> None:
+        self.dlib = GenderAgeClassifier(device, threads, age_flip)
+        self.faceres = FaceresClassifier(device, threads, age_flip)
+        self.weights = weights
+        self.chip_specs = tuple(dict.fromkeys(self.dlib.chip_specs + self.faceres.chip_specs))
+
+    def provenance(self) -> dict:
+        return self.dlib.provenance() | self.faceres.provenance()
+
+    def descriptors(self, faces: Sequence[FaceChips]) -> np.ndarray:
+        """faceres's ``[N, 1024]`` face descriptors."""
+        return self.faceres.descriptors(faces)
+
+    def decision_functions(self, faces: Sequence[FaceChips]) -> tuple[np.ndarray, np.ndarray]:
+        if not faces:
+            return np.zeros(0), np.zeros(0)
+        return self.weights.combine(self.dlib.decision_functions(faces), self.faceres.decision_functions(faces))
