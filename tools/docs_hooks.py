@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -89,7 +90,7 @@ def render_parser(command: Command, parser: argparse.ArgumentParser) -> str:
         lines += ["Also installed as " + ", ".join(f"`{a}`" for a in command.aliases) + ".", ""]
     lines += ["Generated from the command's argument parser "
               f"(`inafaceanalyzer.cli.{command.module}.{command.factory}()`); "
-              f"`{command.name} -h` prints the same.", ""]
+              f"`{command.name} -h` prints the same (older spellings, if any, are listed last).", ""]
     lines += ["```text", parser.format_usage().strip(), "```", ""]
     if parser.description:
         lines += ["```text", parser.description.strip(), "```", ""]
@@ -105,7 +106,17 @@ def render_parser(command: Command, parser: argparse.ArgumentParser) -> str:
         for action in actions:
             names = ", ".join(_code(s) for s in action.option_strings) or _code(action.metavar or action.dest)
             help_text = formatter._expand_help(action) if action.help else ""
+            help_text = re.sub(r"\s*\(default: [^()]*\)$", "", help_text)  # the default has its column
             lines.append(f"| {names} | {_argument(action, formatter)} | {_default(action)} | {_plain(help_text)} |")
+        lines += ["", "</div>", ""]
+    hidden = [a for a in parser._actions if a.help is argparse.SUPPRESS and a.option_strings]
+    if hidden:
+        lines += ["## Older spellings", "",
+                  "Accepted for the original's command lines, not listed by `-h`:", "",
+                  '<div class="cli-options" markdown="1">', "",
+                  "| option | argument | sets |", "| --- | --- | --- |"]
+        lines += [f"| {', '.join(_code(s) for s in a.option_strings)} | {_argument(a, formatter)} | `{a.dest}` |"
+                  for a in hidden]
         lines += ["", "</div>", ""]
     if parser.epilog:
         lines += ["## Notes", "", "```text", parser.epilog.strip(), "```", ""]
