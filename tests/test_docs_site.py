@@ -68,6 +68,8 @@ def test_schema_page_and_api_pages(site):
     engines = page_text(site / "reference" / "api" / "engines" / "index.html")
     assert "VideoTracking" in engines and "detect_period" in engines
     assert ":class:" not in engines and ":func:" not in engines  # Sphinx roles rendered as code
+    export = (site / "reference" / "api" / "export" / "index.html").read_text(encoding="utf-8")
+    assert "<pre" in export and not re.search(r"\w::", page_text(site / "reference" / "api" / "export" / "index.html"))
 
 
 def test_schema_check_refuses_a_column_without_meaning():

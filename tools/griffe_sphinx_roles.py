@@ -1,9 +1,10 @@
-"""Griffe extension for the API pages: Sphinx roles in docstrings rendered as Markdown code.
+"""Griffe extension for the API pages: the docstrings' reST read as Markdown.
 
 The docstrings use reST/Sphinx cross-reference roles (``:class:`~pkg.mod.Name```,
 ``:func:`name```, ...), which Markdown would show verbatim. This rewrites each one as
 inline code: ``Name`` (a leading ``~`` keeps the last component, as Sphinx does), or the
-full dotted path. Registered in ``mkdocs.yml`` (mkdocstrings' python handler, ``extensions``).
+full dotted path. A literal block's ``text::`` marker becomes ``text:`` (a lone ``::`` line
+goes), as Sphinx shows it; the indented block after it is already Markdown code. Registered in ``mkdocs.yml`` (mkdocstrings' python handler, ``extensions``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 import griffe
 
+LITERAL = re.compile(r"^(.*?)\s*::[ \t]*$", flags=re.M)
 ROLE = re.compile(r":(?:py:)?(?:class|func|meth|mod|data|attr|exc|obj|const|ref):`(~?)([^`]+)`")
 
 
@@ -24,7 +26,8 @@ def render_roles(text: str) -> str:
             target = target.split("<", 1)[0].strip()
         return f"`{target.rsplit('.', 1)[-1] if match.group(1) else target}`"
 
-    return ROLE.sub(code, text)
+    text = ROLE.sub(code, text)
+    return LITERAL.sub(lambda m: "" if not m.group(1).strip() else m.group(1).rstrip() + ":", text)
 
 
 class SphinxRoles(griffe.Extension):
