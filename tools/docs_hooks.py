@@ -98,13 +98,14 @@ def render_parser(command: Command, parser: argparse.ArgumentParser) -> str:
         actions = [a for a in group._group_actions if a.help is not argparse.SUPPRESS]
         if not actions:
             continue
-        lines += [f"## {group.title[:1].upper() + group.title[1:]}", ""]
+        title = group.title or "Options"
+        lines += [f"## {title[:1].upper() + title[1:]}", ""]
         if group.description:
             lines += [group.description.strip(), ""]
         lines += ['<div class="cli-options" markdown="1">', "",
                   "| option | argument | default | description |", "| --- | --- | --- | --- |"]
         for action in actions:
-            names = ", ".join(_code(s) for s in action.option_strings) or _code(action.metavar or action.dest)
+            names = ", ".join(_code(s) for s in action.option_strings) or _code(str(action.metavar or action.dest))
             help_text = formatter._expand_help(action) if action.help else ""
             help_text = re.sub(r"\s*\(default: [^()]*\)$", "", help_text)  # the default has its column
             lines.append(f"| {names} | {_argument(action, formatter)} | {_default(action)} | {_plain(help_text)} |")
@@ -218,7 +219,7 @@ def _keys(document: dict, prefix: str = "") -> list[tuple[str, str]]:
     rows = []
     for key, value in document.items():
         name = f"{prefix}{key}"
-        if isinstance(value, dict) and value and not key == "options":
+        if isinstance(value, dict) and value and key != "options":
             rows.append((name, "object"))
             rows += _keys(value, name + ".")
         else:

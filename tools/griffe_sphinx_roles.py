@@ -4,7 +4,8 @@ The docstrings use reST/Sphinx cross-reference roles (``:class:`~pkg.mod.Name```
 ``:func:`name```, ...), which Markdown would show verbatim. This rewrites each one as
 inline code: ``Name`` (a leading ``~`` keeps the last component, as Sphinx does), or the
 full dotted path. A literal block's ``text::`` marker becomes ``text:`` (a lone ``::`` line
-goes), as Sphinx shows it; the indented block after it is already Markdown code. Registered in ``mkdocs.yml`` (mkdocstrings' python handler, ``extensions``).
+goes), as Sphinx shows it; the indented block after it is already Markdown code.
+Registered in ``mkdocs.yml`` (mkdocstrings' python handler, ``extensions``).
 """
 
 from __future__ import annotations
