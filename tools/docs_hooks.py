@@ -1,8 +1,9 @@
 """MkDocs hook: reference pages generated from the code at build time (never hand-copied).
 
 - ``reference/cli/<command>.md``: every command's options, rendered from its argument
-  parser (the ``build_parser()`` of ``inafaceanalyzer.cli.*``, and the distributed
-  server's and worker's parsers);
+  parser: each console script of ``pyproject.toml`` that runs ``inafaceanalyzer.cli.<module>``
+  (``build_parser()``, or the distributed server's and worker's parsers), also added to the
+  nav under the entry pointing at ``reference/cli/index.md``;
 - ``reference/results-schema.md``: the results table's columns per engine, from
   ``pipeline.output_columns`` and ``smoothing.AVERAGE_COLUMNS``, the campaign status
   table's from ``campaign.status.STATUS_COLUMNS``, and the JSON sidecar's keys, from
@@ -20,6 +21,7 @@ import json
 import re
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 
 from mkdocs.structure.files import File, Files
 
@@ -32,15 +34,35 @@ class Command:
     aliases: tuple[str, ...] = ()
 
 
-COMMANDS = (
-    Command("ina_face_analyzer", "analyze", "build_parser", ("ina_face_analyzer.py",)),
-    Command("ina_face_analyzer_evaluate", "evaluate", "build_parser"),
-    Command("ina_face_analyzer_report", "report", "build_parser"),
-    Command("ina_face_analyzer_campaign", "campaign", "build_parser"),
-    Command("ina_face_analyzer_live", "live", "build_parser", ("ina_face_analyzer_webcam_demo.py",)),
-    Command("ina_face_analyzer_distributed_server.py", "distributed", "server_parser"),
-    Command("ina_face_analyzer_distributed_worker.py", "distributed", "worker_parser"),
-)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def commands() -> list[Command]:
+    """Every console script of ``pyproject.toml`` that runs ``inafaceanalyzer.cli.<module>:<x>main``.
+
+    Its parser is the module's ``build_parser()`` for ``main``, ``<x>_parser()`` for
+    ``<x>_main``; the command's name is the parser's ``prog``, the other scripts running the
+    same function are its aliases. A new command therefore gets its page without editing this.
+    """
+    import importlib
+    import tomllib
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    by_target: dict[str, list[str]] = {}
+    for name, target in scripts.items():
+        if target.startswith("inafaceanalyzer.cli."):
+            by_target.setdefault(target, []).append(name)
+    found = []
+    for target, names in by_target.items():
+        module_name, function = target.removeprefix("inafaceanalyzer.cli.").split(":")
+        factory = "build_parser" if function == "main" else function.removesuffix("_main") + "_parser"
+        module = importlib.import_module(f"inafaceanalyzer.cli.{module_name}")
+        if not hasattr(module, factory):
+            raise ValueError(f"docs hook: {target} has no {factory}() to document it from")
+        prog = getattr(module, factory)().prog
+        primary = prog if prog in names else names[0]
+        found.append(Command(primary, module_name, factory, tuple(n for n in names if n != primary)))
+    return found
 
 
 def cli_page_path(command: Command) -> str:
@@ -124,16 +146,16 @@ def render_parser(command: Command, parser: argparse.ArgumentParser) -> str:
     return "\n".join(lines)
 
 
-def cli_pages() -> dict[str, str]:
+def cli_pages(found: list[Command]) -> dict[str, str]:
     import importlib
 
     pages = {}
-    for command in COMMANDS:
+    for command in found:
         module = importlib.import_module(f"inafaceanalyzer.cli.{command.module}")
         pages[cli_page_path(command)] = render_parser(command, getattr(module, command.factory)())
     index = ["# Command-line reference", "",
              "One page per command, generated at build time from its argument parser:", ""]
-    index += [f"- [`{c.name}`]({cli_page_path(c).removeprefix('reference/cli/')})" for c in COMMANDS]
+    index += [f"- [`{c.name}`]({cli_page_path(c).removeprefix('reference/cli/')})" for c in found]
     pages["reference/cli/index.md"] = "\n".join(index) + "\n"
     return pages
 
@@ -270,8 +292,33 @@ def schema_page() -> str:
     return "\n".join(lines) + "\n"
 
 
+CLI_NAV = "reference/cli/index.md"
+
+
+def _expand_cli_nav(nav: list, entries: list) -> bool:
+    """Replace the nav item pointing at :data:`CLI_NAV` by the index and one entry per command."""
+    for i, item in enumerate(nav):
+        if isinstance(item, dict):
+            ((title, value),) = item.items()
+            if value == CLI_NAV:
+                nav[i] = {title: entries}
+                return True
+            if isinstance(value, list) and _expand_cli_nav(value, entries):
+                return True
+    return False
+
+
+def on_config(config):
+    found = commands()
+    entries = [CLI_NAV] + [{c.name: cli_page_path(c)} for c in found]
+    if not config.nav or not _expand_cli_nav(config.nav, entries):
+        raise ValueError(f"docs hook: mkdocs.yml's nav has no entry pointing at {CLI_NAV}")
+    config["extra"]["cli_commands"] = found
+    return config
+
+
 def on_files(files: Files, config) -> Files:
-    pages = cli_pages()
+    pages = cli_pages(config["extra"]["cli_commands"])
     pages["reference/results-schema.md"] = schema_page()
     for path, content in pages.items():
         files.append(File.generated(config, path, content=content))
