@@ -74,6 +74,13 @@ def test_schema_page_and_api_pages(site):
     assert "<pre" in export and not re.search(r"\w::", page_text(site / "reference" / "api" / "export" / "index.html"))
 
 
+def test_readme_links_point_to_existing_files():
+    """``mkdocs build --strict`` checks the site's links; the README is outside it."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    links = [t.split("#", 1)[0] for t in re.findall(r"\]\(([^)\s]+)\)", text) if "://" not in t]
+    assert links and [t for t in links if t and not (ROOT / t).is_file()] == []
+
+
 def test_schema_check_refuses_a_column_without_meaning():
     with pytest.raises(ValueError, match="without a meaning: \\['new_column'\\]"):
         docs_hooks._check("results", ["frame", "new_column"], {"frame": "..."})
