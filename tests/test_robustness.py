@@ -1,7 +1,7 @@
 """Bad inputs, each with its specified behaviour: one clear line naming the file and the reason,
 the other inputs processed, the exit status, no partial output, no hang.
 
-The corpus is generated here; README's "Robustness" table lists the same cases.
+The corpus is generated here; the "Robustness" table of docs/explanation/robustness.md lists the same cases.
 """
 
 from __future__ import annotations
