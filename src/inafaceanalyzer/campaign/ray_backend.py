@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InaFaceAnalyzerError
+from ..errors import CampaignError
 from ..jobs import AnalysisOptions, VideoJob
 from .worker import PERMANENT, TRANSIENT, CampaignWorker, Outcome, job_to_dict
 
@@ -32,10 +32,6 @@ log = logging.getLogger(__name__)
 
 LOCAL_ONLY_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"  # "0": Ray uses the loopback address (single machine)
 _saved: dict = {}
-
-
-class CampaignError(InaFaceAnalyzerError):
-    """The campaign cannot go on (no worker can start, cluster unreachable, no token...)."""
 
 
 @dataclass

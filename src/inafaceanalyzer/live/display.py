@@ -17,14 +17,10 @@ from collections.abc import Mapping
 import cv2
 import numpy as np
 
-from ..errors import InaFaceAnalyzerError
+from ..errors import DisplayError
 from .session import LiveFrame
 
 INSTALL_HINT = "pip install 'inaFaceAnalyzer[live]'"
-
-
-class DisplayError(InaFaceAnalyzerError):
-    """No window can be opened (no display, or pygame missing)."""
 
 
 def display_available(environ: Mapping[str, str] = os.environ, platform: str = sys.platform) -> bool:

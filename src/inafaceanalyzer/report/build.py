@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 
 from ..atomic import atomic_output
-from ..errors import InaFaceAnalyzerError, OutputError
+from ..errors import OutputError, ReportError
 from . import aggregate, plots
 from .html import Figures, render
 from .inputs import HasProblems, InputProblem, Inputs, ResultFile, StageHook, discover_inputs
@@ -20,10 +20,6 @@ from .options import CSV_NAMES, HTML_NAME, ReportOptions
 from .photos import PhotoTables, is_photo_collection
 from .sampling import decide_sampling, timeline_bin
 from .tables import ReportTables, run_bootstrap, summarise
-
-
-class ReportError(InaFaceAnalyzerError):
-    """No report can be made (no usable results, output not writable)."""
 
 
 @dataclass
