@@ -12,7 +12,7 @@ from ..export import write_csv
 from ..jobs import IMAGE_ENGINES, VIDEO_ENGINES, AnalysisOptions, VideoJob, build_analyzer, run_video_job
 from ..media.files import IMAGE_SUFFIXES, VIDEO_SUFFIXES, find_files, media_kind
 from ..media.video import is_url
-from ..media.video import source_stem as output_stem  # noqa: F401 - kept importable from here
+from ..media.video import source_stem as output_stem
 from . import common
 
 PROG = "ina_face_analyzer"

@@ -264,7 +264,7 @@ class LiveSession:
             feed.close()
             raise
         self._feed = feed
-        started_at = datetime.datetime.now(datetime.timezone.utc)
+        started_at = datetime.datetime.now(datetime.UTC)
         averages = RunningAverages(self.annotator.style, analyzer.abstention)
         meter = _Meter()
         kept: list[tuple] = []  # rows, when no outputs are written

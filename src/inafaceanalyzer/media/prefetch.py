@@ -43,7 +43,7 @@ def prefetch(items: Iterable[T], maxsize: int = 8) -> Iterator[T]:
             for item in iterator:
                 if not put(item):
                     break
-        except BaseException as exc:  # handed to the consumer
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which re-raises it
             put(_Failure(exc))
             return
         finally:
