@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
+from typing import Any
 
 import cv2
 import numpy as np
@@ -71,7 +72,7 @@ class Window:
         except pygame.error as exc:
             raise DisplayError(f"no window: {exc}") from exc
         self.title = title
-        self._screen = None
+        self._screen: Any = None  # the pygame window once opened
         self.shown = 0
 
     def __call__(self, live: LiveFrame) -> bool:
