@@ -355,7 +355,7 @@ class FrameRecorder:
         """Encode ``image`` (``[H, W, 3]`` uint8 RGB) shown from ``time_s`` (seconds, increasing)."""
         if self._stream is None:
             self._open(image.shape[1], image.shape[0])
-        stream = self._stream
+        stream: Any = self._stream
         if self._start is None:
             self._start = time_s
         pts = round((time_s - self._start) / self.TIME_BASE)
