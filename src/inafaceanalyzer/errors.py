@@ -47,10 +47,6 @@ class DatasetError(InaFaceAnalyzerError):
     """A labelled data set cannot be used: missing or unreadable labels, missing columns."""
 
 
-class ResultsError(MediaError):
-    """A results table (CSV, Parquet) cannot be read, or lacks the columns an export needs."""
-
-
 class JobListError(InaFaceAnalyzerError):
     """A job list cannot be read or is invalid; the message names the file (and line) and the reason."""
 
@@ -73,3 +69,8 @@ class SidecarError(ValueError):
 
 class DisplayError(InaFaceAnalyzerError):
     """No window can be opened (no display, or pygame missing)."""
+
+
+class ResultsError(MediaError):
+    """A results table (CSV, Parquet) cannot be read, or lacks the columns an export needs."""
+
