@@ -73,4 +73,3 @@ class DisplayError(InaFaceAnalyzerError):
 
 class ResultsError(MediaError):
     """A results table (CSV, Parquet) cannot be read, or lacks the columns an export needs."""
-
