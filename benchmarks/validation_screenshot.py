@@ -13,7 +13,8 @@ import base64
 import sys
 from pathlib import Path
 
-from inafaceanalyzer.report.browser import PageCheck, browser_page, page_problems
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the Chromium test tooling
+from browser import PageCheck, browser_page, page_problems  # noqa: E402
 
 
 def shoot(session, path: Path, selector: str | None = None) -> None:

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from browser import check_page, find_chromium
+
 from inafaceanalyzer.campaign.status import STATUS_COLUMNS
-from inafaceanalyzer.report.browser import check_page, find_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))

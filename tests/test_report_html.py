@@ -7,9 +7,9 @@ import struct
 
 import pytest
 from _report_data import rows, sidecar, write
+from browser import check_page, find_chromium  # tests/browser.py: test-only Chromium tooling
 
 from inafaceanalyzer.report import ReportOptions, build_report
-from inafaceanalyzer.report.browser import check_page, find_chromium
 
 CHROMIUM = find_chromium()
 needs_chromium = pytest.mark.skipif(

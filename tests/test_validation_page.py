@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from inafaceanalyzer.report.browser import BrowserError, PageCheck, browser_page, find_chromium, page_problems
+from browser import BrowserError, PageCheck, browser_page, find_chromium, page_problems
+
 from inafaceanalyzer.validation import SampleOptions, draw_sample
 
 pytestmark = pytest.mark.skipif(find_chromium() is None, reason="no Chromium (apt-get install chromium)")

@@ -22,6 +22,7 @@ import functools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -82,7 +83,7 @@ class FaceStyle:
         ages = faces[f"age_label{suffix}"].tolist()
         ids = faces["face_id"].tolist() if self.shows_id(faces.columns) else [None] * len(faces)
         return [
-            FaceMark(tuple(int(v) for v in bbox), label_text(sex, age, face_id, smoothed), self.color_of(sex))
+            FaceMark(int_box(bbox), label_text(sex, age, face_id, smoothed), self.color_of(sex))
             for bbox, sex, age, face_id in zip(faces["bbox"].tolist(), sexes, ages, ids)
         ]
 
@@ -97,11 +98,17 @@ class FaceStyle:
         return max(10, round(min(width, height) / 28))
 
 
-def label_text(sex: object, age: object, face_id: object = None, smoothed: bool = False) -> str:
+def int_box(bbox: Iterable[Any]) -> tuple[int, int, int, int]:
+    """``(x1, y1, x2, y2)`` as integers (from floats, NumPy scalars...)."""
+    x1, y1, x2, y2 = (int(v) for v in bbox)
+    return x1, y1, x2, y2
+
+
+def label_text(sex: object, age: Any, face_id: Any = None, smoothed: bool = False) -> str:
     """``"f 34"``; ``"#3 f 34"`` with a face id; ``"#3 f 34 (avg)"`` for per-track averages."""
     sex_text = str(sex) if isinstance(sex, str) and sex else "?"
     try:
-        age_text = str(int(round(float(age))))  # type: ignore[arg-type]
+        age_text = str(int(round(float(age))))
     except (TypeError, ValueError, OverflowError):
         age_text = "?"
     text = f"{sex_text} {age_text}"

@@ -47,6 +47,30 @@ class DatasetError(InaFaceAnalyzerError):
     """A labelled data set cannot be used: missing or unreadable labels, missing columns."""
 
 
+class JobListError(InaFaceAnalyzerError):
+    """A job list cannot be read or is invalid; the message names the file (and line) and the reason."""
+
+
+class CampaignError(InaFaceAnalyzerError):
+    """The campaign cannot go on (no worker can start, cluster unreachable, no token...)."""
+
+
+class ReportError(InaFaceAnalyzerError):
+    """No report can be made (no usable results, output not writable)."""
+
+
+class SidecarError(ValueError):
+    """A results sidecar exists but cannot be used; the message names the file and the reason.
+
+    Still a ``ValueError``, as it was when it lived in ``report/sidecar.py``: callers that catch
+    ``ValueError`` keep working.
+    """
+
+
+class DisplayError(InaFaceAnalyzerError):
+    """No window can be opened (no display, or pygame missing)."""
+
+
 class ResultsError(MediaError):
     """A results table (CSV, Parquet) cannot be read, or lacks the columns an export needs."""
 

@@ -9,7 +9,6 @@ every example installed.
 
 from __future__ import annotations
 
-import os
 import sys
 from importlib import resources
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 def grace_hopper_path() -> Path:
     """Matplotlib's ``grace_hopper.jpg`` (Grace Hopper, U.S. Navy photo, public domain): always installed."""
     ref = resources.files("matplotlib").joinpath("mpl-data/sample_data/grace_hopper.jpg")
-    path = Path(os.fspath(ref))
+    path = Path(str(ref))  # a Traversable; a file on disk in any installed wheel
     if not path.is_file():
         raise FileNotFoundError(f"{path}: matplotlib is installed without its sample data")
     return path
@@ -31,7 +30,7 @@ def astronaut_path() -> Path:
     except ModuleNotFoundError as exc:
         raise FileNotFoundError("the example image astronaut.png needs scikit-image: "
                                 "pip install 'inaFaceAnalyzer[examples]'") from exc
-    path = Path(os.fspath(ref))
+    path = Path(str(ref))  # a Traversable; a file on disk in any installed wheel
     if not path.is_file():
         raise FileNotFoundError(f"{path}: scikit-image is installed without its data files")
     return path

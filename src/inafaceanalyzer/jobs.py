@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .abstention import AbstentionRule
 from .analyzers import (
@@ -87,6 +88,7 @@ def build_analyzer(options: AnalysisOptions, classifier: FaceClassifier | None =
     elif options.engine == "videotracking":
         from .analyzers import VideoTracking
 
+        assert options.detect_period is not None  # AnalysisOptions checks it for this engine
         analyzer = VideoTracking(options.detect_period, detector, classifier, batch_len=options.batch_size)
     else:
         analyzer = VideoAnalyzer(detector, classifier, batch_len=options.batch_size)
@@ -116,14 +118,18 @@ class VideoJob:
 
 
 def run_video_job(
-    analyzer: VideoAnalyzer, job: VideoJob, fps: float | None = None, progress: ProgressHook | None = None
+    analyzer: FaceAnalyzer, job: VideoJob, fps: float | None = None, progress: ProgressHook | None = None
 ) -> VideoAnalysis:
     """Analyse ``job.source`` and write its outputs: the sidecar, the CSV, then the exports.
 
     Each file is written under a temporary name and renamed when complete.
-    Raises :class:`~inafaceanalyzer.errors.MediaError` for an unusable input.
+    Raises :class:`~inafaceanalyzer.errors.MediaError` for an unusable input, ``ValueError``
+    when ``analyzer`` is not a video engine.
     """
-    kwargs = {} if isinstance(analyzer, VideoKeyframes) else {"fps": fps}
+    if not isinstance(analyzer, VideoAnalyzer):
+        raise ValueError(f"a video job needs a video engine ({', '.join(VIDEO_ENGINES)}), "
+                         f"not {type(analyzer).__name__}")
+    kwargs: dict[str, Any] = {} if isinstance(analyzer, VideoKeyframes) else {"fps": fps}
     result = analyzer.analyze(job.source, progress=progress, **kwargs)
     metadata = result.metadata()
     write_metadata(metadata, sidecar_path(job.dest_csv))

@@ -13,7 +13,6 @@ import functools
 import hashlib
 import json
 import logging
-import os
 from dataclasses import asdict, dataclass
 from importlib import metadata, resources
 from pathlib import Path
@@ -114,7 +113,7 @@ def _verified_path(model: ModelFile) -> Path:
             f"{model.resource}: package {model.distribution!r} is not installed "
             f"(pip install {model.distribution})"
         ) from exc
-    path = Path(os.fspath(ref))
+    path = Path(str(ref))  # a Traversable; a file on disk in any installed wheel
     if not path.is_file():
         raise ModelLoadError(f"{path}: model file missing from package {model.distribution!r}")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()

@@ -285,7 +285,7 @@ class TrackingDetector:
         else:
             out = self._associate(detections, prepared.gray, position, now)
         self._lost = [t for t in self._lost if now - t.lost_at < self.options.max_lost_s]
-        return sorted(out, key=lambda d: d.face_id)
+        return sorted(out, key=lambda d: -1 if d.face_id is None else d.face_id)
 
     def _is_cut(self, thumbnail: np.ndarray) -> bool:
         previous, self._thumbnail = self._thumbnail, thumbnail

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -122,7 +123,7 @@ class Detection:
     face_id: int | None = None
     track_conf: float = math.nan
 
-    def replace(self, **changes: object) -> Detection:
+    def replace(self, **changes: Any) -> Detection:
         return replace(self, **changes)
 
 

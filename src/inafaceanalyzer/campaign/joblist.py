@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..atomic import make_output_folder
-from ..errors import InaFaceAnalyzerError, OutputError, OutputPathError
+from ..errors import JobListError, OutputError, OutputPathError
 from ..export import sidecar_path
 from ..jobs import VideoJob
 from ..media.video import is_url
@@ -31,10 +31,6 @@ from ..media.video import is_url
 REQUIRED_COLUMNS = ("source_path", "dest_csv")
 OPTIONAL_COLUMNS = ("dest_ass", "dest_mp4")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-
-
-class JobListError(InaFaceAnalyzerError):
-    """A job list cannot be read or is invalid; the message names the file (and line) and the reason."""
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,9 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from ..errors import InaFaceAnalyzerError
+from ..errors import CampaignError
 from ..jobs import AnalysisOptions, VideoJob
 from .worker import PERMANENT, TRANSIENT, CampaignWorker, Outcome, job_to_dict
 
@@ -34,15 +35,11 @@ LOCAL_ONLY_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"  # "0": Ray uses the loopba
 _saved: dict = {}
 
 
-class CampaignError(InaFaceAnalyzerError):
-    """The campaign cannot go on (no worker can start, cluster unreachable, no token...)."""
-
-
 @dataclass
 class Slot:
     """One actor of the pool and what it is doing."""
 
-    actor: object
+    actor: Any  # a Ray ActorHandle
     ready: object | None  # the ObjectRef of its identity() call until it has answered
     identity: dict = field(default_factory=dict)
     job: VideoJob | None = None
@@ -61,8 +58,8 @@ def token_available() -> bool:
     """Whether a Ray authentication token is at hand (``RAY_AUTH_TOKEN``, ``RAY_AUTH_TOKEN_PATH`` or ``~/.ray/auth_token``)."""
     if os.environ.get("RAY_AUTH_TOKEN", "").strip():
         return True
-    path = os.environ.get("RAY_AUTH_TOKEN_PATH")
-    path = Path(path) if path else Path.home() / ".ray" / "auth_token"
+    env_path = os.environ.get("RAY_AUTH_TOKEN_PATH")
+    path = Path(env_path) if env_path else Path.home() / ".ray" / "auth_token"
     try:
         return bool(path.read_text().strip())
     except OSError:
@@ -150,7 +147,7 @@ class RayPool:
         self.poll_s = poll_s
         self.max_start_failures = max_start_failures
         self.patience_s = patience_s  # report "waiting for workers" after this long without one
-        self.actor_class = ray.remote(CampaignWorker).options(
+        self.actor_class: Any = ray.remote(CampaignWorker).options(
             num_cpus=cpus_per_worker, num_gpus=gpus_per_worker, max_restarts=0, max_task_retries=0)
         self.slots: list[Slot] = []
         self.start_failures = 0
@@ -257,6 +254,7 @@ class RayPool:
                 self._drop(slot)
             return
         job = slot.job
+        assert job is not None  # ref is the slot's running job
         try:
             outcome = Outcome(**ray.get(ref))
         except Exception as exc:  # noqa: BLE001 - actor or node lost, or killed on timeout

@@ -223,7 +223,7 @@ def run_campaign(
             elif state == FAILED:
                 counts["failed"] += 1
                 summary.errors[job.source] = outcome.error or ""
-            report(outcome.error if not outcome.ok else "")
+            report("" if outcome.ok else outcome.error or "")
 
         pool.run(todo, started, finished, idle=report)
     finally:

@@ -25,7 +25,11 @@ class FaceClassifier(Protocol):
     """A gender and age classifier as the streaming core uses it."""
 
     name: str  # its name in the registry
-    chip_specs: tuple[ChipSpec, ...]  # the chips it reads from each face
+    @property
+    def chip_specs(self) -> tuple[ChipSpec, ...]:
+        """The chips it reads from each face (read-only here, so any tuple length conforms)."""
+        ...
+
     output_cols: list[str]  # columns of the table ``__call__`` returns
     bbox_scale: float  # the ``bbox`` column: the detector's box squared (bbox2square) and scaled
     bbox2square: bool

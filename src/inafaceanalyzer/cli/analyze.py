@@ -7,12 +7,13 @@ import os
 import sys
 from pathlib import Path
 
+from ..analyzers import ImageAnalyzer
 from ..errors import MediaError
 from ..export import write_csv
 from ..jobs import IMAGE_ENGINES, VIDEO_ENGINES, AnalysisOptions, VideoJob, build_analyzer, run_video_job
 from ..media.files import IMAGE_SUFFIXES, VIDEO_SUFFIXES, find_files, media_kind
 from ..media.video import is_url
-from ..media.video import source_stem as output_stem  # noqa: F401 - kept importable from here
+from ..media.video import source_stem as output_stem
 from . import common
 
 PROG = "ina_face_analyzer"
@@ -191,6 +192,7 @@ def analysis_options(args: argparse.Namespace, engine: str, reporter: common.Rep
 
 def run_images(args: argparse.Namespace, options: AnalysisOptions, inputs: list[str], reporter: common.Reporter) -> int:
     analyzer = build_analyzer(options)
+    assert isinstance(analyzer, ImageAnalyzer)  # options.engine is an image engine
     earlier = reporter.failures  # empty folders given as inputs
     with reporter.bar(len(inputs), "images", unit="img", lines=True) as bar:
         df = analyzer(inputs, on_error=reporter.error, progress=common.progress_updater(bar))
@@ -209,7 +211,7 @@ def run_images(args: argparse.Namespace, options: AnalysisOptions, inputs: list[
         from ..export.xlsx import export_xlsx
 
         export_xlsx(df, Path(args.output).with_suffix(".xlsx"))
-    left_out = analyzer.left_out.summary() if getattr(analyzer, "left_out", None) else ""
+    left_out = analyzer.left_out.summary() if analyzer.left_out is not None else ""
     reporter.info(f"{len(df)} faces in {len(inputs) - reporter.failures + earlier} images{left_out} "
                   f"written to {args.output}")
     return 0

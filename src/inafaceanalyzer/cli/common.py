@@ -64,7 +64,7 @@ class Parser(argparse.ArgumentParser):
     def respell(self, args: list[str]) -> list[str]:
         """``args`` with each long option in the spelling this parser declares (``--a-b`` <-> ``--a_b``)."""
         declared = {_spelling(o): o for o in self._option_string_actions if o.startswith("--")}
-        out = []
+        out: list[str] = []
         for i, arg in enumerate(args):
             if arg == "--":
                 return out + args[i:]

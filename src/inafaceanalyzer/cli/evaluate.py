@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -133,7 +134,7 @@ class StageBars:
     def __init__(self, reporter: common.Reporter) -> None:
         self.reporter = reporter
         self.stage: str | None = None
-        self.bar = None
+        self.bar: Any = None  # a tqdm bar while a stage runs
 
     def __call__(self, stage: str, done: int, total: int | None) -> None:
         if stage != self.stage:

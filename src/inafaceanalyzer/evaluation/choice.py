@@ -82,7 +82,7 @@ def _by_box(chosen: pd.DataFrame, table: pd.DataFrame, detected: pd.DataFrame) -
     boxed = np.array([isinstance(boxes[r], (tuple, list)) for r in chosen["row"]], dtype=bool)
     faces_of = detected.groupby("frame", sort=False).indices  # path -> positions of its faces
     b = _boxes(detected)
-    picked, faces_found, missed = [], [], []
+    picked, missed = [], []
     for row, path in zip(chosen["row"][boxed], chosen["frame"][boxed], strict=True):
         faces = faces_of[path]
         labelled = Rect(*boxes[row])

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..analyzers import ImageAnalyzer, PreprocessedImageAnalyzer
-from ..classifiers import DEFAULT, FaceClassifier, create
+from ..classifiers import FaceClassifier
 from ..detection import FaceDetector
 from ..errors import MediaError
 from ..media.images import ErrorHandler

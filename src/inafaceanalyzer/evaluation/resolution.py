@@ -27,7 +27,7 @@ import pandas as pd
 from PIL import Image
 
 from ..alignment import FaceAligner
-from ..classifiers import DEFAULT, FaceClassifier, create
+from ..classifiers import FaceClassifier
 from ..detection import DetectionOptions, FaceDetector
 from ..media.images import load_image
 from ..media.prefetch import prefetch

@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -140,9 +141,9 @@ class Transcoder:
         self._start = self.vin.start_time
         self._last_pts: int | None = None
         try:
-            self.out = av.open(os.fspath(path), "w", format="mp4")
+            self.out: Any = av.open(os.fspath(path), "w", format="mp4")
             self.video = self._add_video(info, settings)
-            self.ain = source.streams.audio[0] if source.streams.audio else None
+            self.ain: Any = source.streams.audio[0] if source.streams.audio else None
             self.aout = self._add_audio(settings) if self.ain is not None else None
         except (av.error.FFmpegError, ValueError) as exc:
             self.close()
@@ -295,7 +296,7 @@ def _planes(frame: av.VideoFrame) -> list[np.ndarray]:
     """Writable views of a yuv420p frame's planes, cropped to the picture."""
     views = []
     for plane in frame.planes:
-        rows = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)
+        rows = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)  # type: ignore[call-overload]  # a buffer
         views.append(rows[: plane.height, : plane.width])
     return views
 
@@ -331,8 +332,8 @@ class FrameRecorder:
         self.frames = 0
         self._stack = contextlib.ExitStack()
         self._tmp: Path = self._stack.enter_context(atomic_output(self.dest))
-        self._out = None
-        self._stream = None
+        self._out: Any = None  # av OutputContainer and its video stream, from the first frame
+        self._stream: Any = None
         self._last_pts: int | None = None
         self._start: float | None = None
 
@@ -354,7 +355,7 @@ class FrameRecorder:
         """Encode ``image`` (``[H, W, 3]`` uint8 RGB) shown from ``time_s`` (seconds, increasing)."""
         if self._stream is None:
             self._open(image.shape[1], image.shape[0])
-        stream = self._stream
+        stream: Any = self._stream
         if self._start is None:
             self._start = time_s
         pts = round((time_s - self._start) / self.TIME_BASE)

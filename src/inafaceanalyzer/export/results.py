@@ -6,12 +6,13 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeAlias
 
 import pandas as pd
 
 from ..errors import ResultsError
 
-ResultsLike = pd.DataFrame | str | os.PathLike[str]
+ResultsLike: TypeAlias = pd.DataFrame | str | os.PathLike[str]
 
 
 @dataclass
@@ -37,7 +38,7 @@ class Results:
             raise ResultsError(self.name, f"the {export} export needs the source video (no sidecar names it)")
         return str(source)
 
-    def option(self, key: str, default: object = None) -> object:
+    def option(self, key: str, default: Any = None) -> Any:
         """An analysis option recorded in the sidecar (``fps``, ``offset``...)."""
         return ((self.metadata or {}).get("options") or {}).get(key, default)
 

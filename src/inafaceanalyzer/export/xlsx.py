@@ -100,7 +100,7 @@ def _pictures(res: Results, video, wanted: dict) -> Iterator[Frame]:
         for frame in frames:
             if frame.index in wanted:
                 yield frame
-            if frame.index >= last:
+            if int(frame.index) >= last:  # a video frame: an int index
                 return
 
 
@@ -116,7 +116,7 @@ def _crop(image: np.ndarray, bbox) -> np.ndarray | None:
 def _jpeg(crop: np.ndarray, size: int) -> bytes:
     img = Image.fromarray(crop)
     scale = size / max(img.size)
-    img = img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))), Image.LANCZOS)
+    img = img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))), Image.Resampling.LANCZOS)
     buf = io.BytesIO()
     img.save(buf, format="JPEG", quality=85)
     return buf.getvalue()

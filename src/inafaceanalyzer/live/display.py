@@ -13,18 +13,15 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
+from typing import Any
 
 import cv2
 import numpy as np
 
-from ..errors import InaFaceAnalyzerError
+from ..errors import DisplayError
 from .session import LiveFrame
 
 INSTALL_HINT = "pip install 'inaFaceAnalyzer[live]'"
-
-
-class DisplayError(InaFaceAnalyzerError):
-    """No window can be opened (no display, or pygame missing)."""
 
 
 def display_available(environ: Mapping[str, str] = os.environ, platform: str = sys.platform) -> bool:
@@ -75,7 +72,7 @@ class Window:
         except pygame.error as exc:
             raise DisplayError(f"no window: {exc}") from exc
         self.title = title
-        self._screen = None
+        self._screen: Any = None  # the pygame window once opened
         self.shown = 0
 
     def __call__(self, live: LiveFrame) -> bool:

@@ -32,9 +32,9 @@ import pandas as pd
 
 from ..abstention import UNKNOWN, AbstentionRule
 from ..analyzers import VideoAnalysis, VideoTracking
-from ..annotate import Annotator, FaceMark, FaceStyle, label_text
+from ..annotate import Annotator, FaceMark, FaceStyle, int_box, label_text
 from ..classification import sex_labels
-from ..errors import MediaError
+from ..errors import InaFaceAnalyzerError
 from ..media.video import VideoInfo
 from ..leftout import LeftOut
 from ..pipeline import FrameResult, results_table
@@ -134,7 +134,7 @@ class LiveResult:
     source: str
     stats: LiveStats
     stop_reason: str
-    error: MediaError | None
+    error: InaFaceAnalyzerError | None  # a MediaError, or another library error from the source
     analysis: VideoAnalysis
     files: list[Path]
 
@@ -171,7 +171,7 @@ class RunningAverages:
             mean_sex, mean_age = acc[0] / acc[2], acc[1] / acc[2]
             confident = bool(self.abstention.confident([mean_sex])[0])
             sex_label = str(sex_labels(np.array([mean_sex]))[0]) if confident else UNKNOWN
-            marks.append(FaceMark(tuple(int(v) for v in row[boxes]), label_text(sex_label, mean_age, face_id, True),
+            marks.append(FaceMark(int_box(row[boxes]), label_text(sex_label, mean_age, face_id, True),
                                   self.style.color_of(sex_label)))
         return marks
 
@@ -264,7 +264,7 @@ class LiveSession:
             feed.close()
             raise
         self._feed = feed
-        started_at = datetime.datetime.now(datetime.timezone.utc)
+        started_at = datetime.datetime.now(datetime.UTC)
         averages = RunningAverages(self.annotator.style, analyzer.abstention)
         meter = _Meter()
         kept: list[tuple] = []  # rows, when no outputs are written
@@ -342,14 +342,15 @@ class LiveSession:
         record = self.analyzer.options_record(fps=opts.fps)
         record.update(mode="live", realtime=opts.realtime and not spec.device, duration_s=opts.duration_s,
                       timeout_s=opts.timeout_s, source_options=dict(spec.options))
-        interval = (last - first) / (stats.analysed - 1) if stats.analysed > 1 and first is not None else None
+        interval = ((last - first) / (stats.analysed - 1)
+                    if stats.analysed > 1 and first is not None and last is not None else None)
         info = replace(feed.info, source=spec.text)
         return VideoAnalysis(table, info, self.analyzer.engine, record, stats.analysed,
                              interval if interval and interval > 0 else None, first, last, feed.reader.stats,
                              left_out)
 
 
-def _live_section(stats: LiveStats, reason: str, error: MediaError | None, started_at: datetime.datetime) -> dict:
+def _live_section(stats: LiveStats, reason: str, error: InaFaceAnalyzerError | None, started_at: datetime.datetime) -> dict:
     """The sidecar's ``live`` section: frames received, analysed and dropped, rate, why it stopped."""
     return {
         "frames_received": stats.received,

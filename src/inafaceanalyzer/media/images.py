@@ -39,8 +39,7 @@ def load_image(path: str | os.PathLike[str]) -> np.ndarray:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(path) as img:
                 img.load()
-                img = ImageOps.exif_transpose(img)
-                return to_rgb_array(img)
+                return to_rgb_array(ImageOps.exif_transpose(img))
     except Image.DecompressionBombError as exc:
         raise MediaOpenError(path, f"image too large, refused as a possible decompression bomb ({exc})") from exc
     except UnidentifiedImageError as exc:

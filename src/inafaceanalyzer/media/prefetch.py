@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -16,7 +16,7 @@ class _Failure:
         self.exc = exc
 
 
-def prefetch(items: Iterable[T], maxsize: int = 8) -> Iterator[T]:
+def prefetch(items: Iterable[T], maxsize: int = 8) -> Generator[T, None, None]:
     """Yield ``items`` produced by a background thread at most ``maxsize`` ahead.
 
     Decoding (PyAV, Pillow) releases the GIL, so it overlaps with detection and
@@ -43,7 +43,7 @@ def prefetch(items: Iterable[T], maxsize: int = 8) -> Iterator[T]:
             for item in iterator:
                 if not put(item):
                     break
-        except BaseException as exc:  # handed to the consumer
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which re-raises it
             put(_Failure(exc))
             return
         finally:

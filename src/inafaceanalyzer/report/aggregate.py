@@ -13,6 +13,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -81,7 +82,7 @@ def prepare_videos(
     for vid, (f, sampling) in enumerate(zip(files, samplings)):
         if vid in skip:
             continue
-        st = stats.loc[vid] if vid in stats.index else None
+        st: Any = stats.loc[vid] if vid in stats.index else None
         n_rows = int(st.n_rows) if st is not None else 0
         n_timed = int(st.n_timed) if st is not None else 0
         n_times = int(st.n_times) if st is not None else 0

@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from ..atomic import atomic_output
-from ..errors import InaFaceAnalyzerError, OutputError
+from ..errors import OutputError, ReportError
 from . import aggregate, plots
 from .html import Figures, render
 from .inputs import HasProblems, InputProblem, Inputs, ResultFile, StageHook, discover_inputs
@@ -24,10 +24,6 @@ from .tables import ReportTables, run_bootstrap, summarise
 
 if TYPE_CHECKING:
     from ..validation.score import Validation
-
-
-class ReportError(InaFaceAnalyzerError):
-    """No report can be made (no usable results, output not writable)."""
 
 
 @dataclass

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 import pandas as pd
 
@@ -81,17 +82,17 @@ def _ok(x: object) -> bool:
         return False
 
 
-def pct(x: object, digits: int = 1) -> str:
+def pct(x: Any, digits: int = 1) -> str:
     return f"{float(x) * 100:.{digits}f}\u202f%" if _ok(x) else "\u2013"
 
 
-def ci(lo: object, hi: object) -> str:
+def ci(lo: Any, hi: Any) -> str:
     if not (_ok(lo) and _ok(hi)):
         return ""
     return f"[{float(lo) * 100:.1f}\u2013{float(hi) * 100:.1f}]"
 
 
-def duration(seconds: object) -> str:
+def duration(seconds: Any) -> str:
     if not _ok(seconds):
         return "\u2013"
     s = float(seconds)
@@ -105,7 +106,7 @@ def duration(seconds: object) -> str:
     return f"{s:.1f}\u202fs"
 
 
-def num(x: object, digits: int = 0) -> str:
+def num(x: Any, digits: int = 0) -> str:
     if not _ok(x):
         return "\u2013"
     return f"{float(x):,.{digits}f}".replace(",", "\u202f")

@@ -217,7 +217,7 @@ def discover_inputs(paths: Iterable[str | os.PathLike[str]], progress: StageHook
     candidates: list[tuple[Path, str | None, bool]] = []  # (path, source, named explicitly)
     ignored: list[str] = []
 
-    def add_problem(p: object, reason: str, kind: str = "error") -> None:
+    def add_problem(p: str | os.PathLike[str], reason: str, kind: str = "error") -> None:
         out.problems.append(InputProblem(os.fspath(p), reason, kind))
 
     for arg in paths:
@@ -240,18 +240,18 @@ def discover_inputs(paths: Iterable[str | os.PathLike[str]], progress: StageHook
                 except (ValueError, KeyError) as exc:
                     add_problem(p, f"unreadable campaign table: {exc}")
                     continue
-                for source, dest, state in jobs:
+                for job_source, dest, state in jobs:
                     if not dest:
-                        add_problem(p, f"job {source or '?'} has an empty dest_csv")
+                        add_problem(p, f"job {job_source or '?'} has an empty dest_csv")
                         continue
                     target = _resolve_dest(dest, p)
                     if state is None and not target.exists():
-                        add_problem(target, f"no results yet (job {source or dest}, not in any status table)",
+                        add_problem(target, f"no results yet (job {job_source or dest}, not in any status table)",
                                     "missing")
                     elif state is not None and state not in DONE_STATES:
-                        add_problem(target, f"job state is '{state}' (job {source or dest})", "missing")
+                        add_problem(target, f"job state is '{state}' (job {job_source or dest})", "missing")
                     else:
-                        candidates.append((target, source or None, True))
+                        candidates.append((target, job_source or None, True))
                 continue
         candidates.append((p, None, True))
 

@@ -73,7 +73,7 @@ def load_photo_faces(con: duckdb.DuckDBPyConnection, files: Sequence[ResultFile]
             problems.append(InputProblem(str(f.path), duckdb_reason(exc)))
             continue
         numbers = con.execute("SELECT count(*) > 0 AND bool_and(TRY_CAST(photo AS BIGINT) IS NOT NULL) "
-                              "FROM photo_faces WHERE vid = $vid", {"vid": vid}).fetchone()[0]
+                              "FROM photo_faces WHERE vid = $vid", {"vid": vid}).fetchall()[0][0]
         if numbers:
             con.execute("DELETE FROM photo_faces WHERE vid = $vid", {"vid": vid})
             problems.append(InputProblem(str(f.path), NOT_PHOTOS))

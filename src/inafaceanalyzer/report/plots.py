@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import matplotlib
 import numpy as np
@@ -17,7 +18,7 @@ from .tables import ALL, ReportTables
 WOMEN, MEN, UNKNOWN = "#D55E00", "#0072B2", "#999999"
 WIDTH_IN, DPI = 8.6, 110
 MAX_VIDEO_BARS = 40
-STYLE = {"font.size": 9.5, "axes.titlesize": 11, "axes.spines.top": False, "axes.spines.right": False,
+STYLE: Any = {"font.size": 9.5, "axes.titlesize": 11, "axes.spines.top": False, "axes.spines.right": False,
          "axes.titlelocation": "left", "legend.frameon": False}
 
 
@@ -142,7 +143,7 @@ def per_video(t: ReportTables) -> bytes:
             fig = Figure(figsize=(WIDTH_IN, 3.6), layout="constrained")
             ax = fig.subplots()
             shares = v["share_women_facetime"].dropna() * 100
-            ax.hist(shares, bins=np.arange(0, 105, 5), color=WOMEN, edgecolor="white")
+            ax.hist(shares, bins=list(range(0, 105, 5)), color=WOMEN, edgecolor="white")
             overall = float(t.summary["share_women_facetime"].iloc[0]) * 100
             if np.isfinite(overall):
                 ax.axvline(overall, color="black", lw=1.5, label=f"whole set: {overall:.1f} %")

@@ -17,12 +17,10 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import SidecarError
+
 FORMAT = "inaFaceAnalyzer-results/1"
 ENGINES = ("video", "videotracking", "videokeyframes", "image", "preprocessed_image")  # image: a photo collection
-
-
-class SidecarError(ValueError):
-    """The sidecar exists but cannot be used; the message names the file and the reason."""
 
 
 @dataclass(frozen=True)

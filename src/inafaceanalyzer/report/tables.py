@@ -53,8 +53,8 @@ def run_bootstrap(videos: pd.DataFrame, blocks: pd.DataFrame, persons: pd.DataFr
                           base + frame["sex"].map(SEX_INDEX).to_numpy() * nb + frame["bracket"].to_numpy(),
                           frame[value].to_numpy() if value else np.ones(len(frame))))
     if parts:
-        cols = [np.concatenate(c) for c in zip(*parts)]
-        stats = stats_matrix(n_blocks, *cols, n_columns=k)
+        videos, blks, columns, values = (np.concatenate(c) for c in zip(*parts))
+        stats = stats_matrix(n_blocks, videos, blks, columns, values, n_columns=k)
     else:
         stats = np.zeros((int(n_blocks.sum()), k))
     selector = np.zeros((k, 4))  # per video: women/men face-time, women/men people

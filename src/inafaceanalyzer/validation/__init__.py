@@ -35,4 +35,5 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = sorted(_LAZY)
+__all__ = ["SampleOptions", "SampleResult", "ScoreResult", "Validation", "draw_sample", "load_validation",
+           "score_sample"]

@@ -60,7 +60,8 @@ def classifier_agreement(shares: StratumShares, pred_sex: Sequence[str], pop_wei
         if not sel.any():
             continue
         for t in shares.categories:
-            fn = (lambda a, sel=sel, t=t: ratio(mass(a, sel, t), corrected_totals(pop_weight * sel, a).sum(-1)))
+            def fn(a, sel=sel, t=t):
+                return ratio(mass(a, sel, t), corrected_totals(pop_weight * sel, a).sum(-1))
             point = float(fn(p)[0])
             lo, hi = widen(point, *percentile_interval(fn(reps), confidence))
             conf_rows.append({"predicted": g, "true": t, "share": point, "ci_low": lo, "ci_high": hi})
@@ -82,8 +83,8 @@ def per_stratum(shares: StratumShares, confidence: float) -> pd.DataFrame:
     return out
 
 
-def cohen_kappa(a: Sequence[str], b: Sequence[str]) -> float:
-    a, b = np.asarray(a), np.asarray(b)
+def cohen_kappa(first: Sequence[str], second: Sequence[str]) -> float:
+    a, b = np.asarray(first), np.asarray(second)
     cats = np.union1d(a, b)
     po = float(np.mean(a == b))
     pe = float(sum(np.mean(a == c) * np.mean(b == c) for c in cats))

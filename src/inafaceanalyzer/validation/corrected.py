@@ -198,7 +198,7 @@ class ReportCorrection:
         parts.append("<h3>Women's share of face-time per video</h3>" + _table(
             [("video", "name"), ("uncorrected", ""), (f"{conf} interval", ""), ("corrected", ""),
              (f"{conf} interval", "")], rows))
-        parts.append(f"<p class='meta'>Corrected face-time of women = sum over strata of the stratum's face-time x "
+        parts.append("<p class='meta'>Corrected face-time of women = sum over strata of the stratum's face-time x "
                      "the share of true women among its labelled faces; faces people marked <em>not a face</em> "
                      "or <em>can't tell</em> drop out. The corrected intervals hold the block bootstrap of the "
                      "programmes and the uncertainty of the validation sample (resampled within strata); per "

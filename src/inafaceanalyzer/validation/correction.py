@@ -109,10 +109,10 @@ def corrected_share(weights: np.ndarray, shares: StratumShares, num: int, den: S
     return Estimate(point, *widen(point, lo, hi))
 
 
-def widen(point: float, low: float, high: float) -> tuple[float, float]:
+def widen(point: float, low: float | np.ndarray, high: float | np.ndarray) -> tuple[float, float]:
     """The interval stretched to hold the point estimate (a stratum whose sampled faces all
     agree has its measured share on the boundary, outside the prior-smoothed replicates)."""
-    low, high = float(low), float(high)
-    if np.isnan(point) or np.isnan(low):
-        return low, high
-    return min(low, point), max(high, point)
+    lo, hi = float(low), float(high)
+    if np.isnan(point) or np.isnan(lo):
+        return lo, hi
+    return min(lo, point), max(hi, point)

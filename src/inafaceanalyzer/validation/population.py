@@ -128,7 +128,7 @@ def load_population(inputs: Iterable[str | os.PathLike[str]], brackets: AgeBrack
     for vid, f in enumerate(found.files):
         try:
             df = _read(f)
-        except Exception as exc:  # pandas/pyarrow parse errors of a malformed file
+        except Exception as exc:  # noqa: BLE001 - pandas/pyarrow parse errors of a malformed file: one line, go on
             problems.append(InputProblem(str(f.path), " ".join(str(exc).split())[:300]))
             continue
         sex, age = _labels(df)

@@ -1,6 +1,7 @@
 """Open an HTML report in headless Chromium through the DevTools protocol and check it.
 
-Used by the tests and by ``benchmarks/report_screenshot.py``: console errors and uncaught
+Test tooling (not shipped in the wheel), used by ``test_report_html.py`` and by
+``benchmarks/report_screenshot.py``: console errors and uncaught
 exceptions, browser log errors (a resource that failed to load), every request other
 than the page itself (a self-contained report makes none), the figures (each ``img``
 loaded with a non-zero natural size), horizontal overflow, and a full-page screenshot.
