@@ -2,7 +2,7 @@
 
 The boxes come as a CSV with columns ``frame`` (the frame's index in the
 video) and ``bbox`` (``"(x1, y1, x2, y2)"``, the results' ``bbox`` column
-format), e.g. a previous analysis's results, another detector's boxes or a
+format; decimals are kept), e.g. a previous analysis's results, another detector's boxes or a
 person's corrections; a ``detect_conf`` column, when present, is carried
 over. No face detection runs. Each box is read as the ``bbox`` column the
 classifier reports (the detector's box squared and scaled by the
@@ -22,7 +22,6 @@ from ..analyzers import VideoAnalysis, VideoAnalyzer
 from ..classifiers import FaceClassifier
 from ..detection import FaceDetector
 from ..errors import MediaError
-from ..export.csv import parse_bbox
 from ..leftout import CountingDetector
 from ..media.video import source_stem
 from ..pipeline import Detector
@@ -53,7 +52,7 @@ def read_boxes(path: Path, bbox_scale: float = 1.0) -> dict[int, list[Detection]
             index = int(frame)
             if index != frame or index < 0:
                 raise ValueError(f"frame must be a whole number >= 0, got {frame!r}")
-            rect = Rect(*parse_bbox(bbox))
+            rect = Rect.parse(str(bbox))
             if not (rect.w > 0 and rect.h > 0):
                 raise ValueError(f"empty box {bbox!r}")
         except (TypeError, ValueError) as exc:
