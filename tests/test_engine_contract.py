@@ -194,3 +194,25 @@ def test_names_are_defined_once():
         AnalysisOptions(engine="nope")
     with pytest.raises(ValueError, match="--engine videoprecomputed needs --detections"):
         AnalysisOptions(engine="videoprecomputed")
+
+
+@needs_shared
+def test_the_command_runs_the_precomputed_engine_and_reports_a_bad_boxes_file(video_run, tmp_path, capsys):
+    from inafaceanalyzer.cli.analyze import main
+
+    other = tmp_path / "other.mp4"  # a second input with no boxes file in the folder
+    other.symlink_to(CROWD)
+    argv = ["--engine", "videoprecomputed", "--detections", str(video_run[3].parent), "--fps", "2", "--device", "cpu",
+            "-q", "-i", str(CROWD), str(other), "-o", str(tmp_path / "out")]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert f"ina_face_analyzer: error: {video_run[3].parent / 'other.csv'}: no such boxes file (--detections)" in err
+    table = read_csv(tmp_path / "out" / f"{CROWD.stem}.csv")
+    assert list(table["frame"]) == list(video_run[0]["frame"])  # the faces of the boxes file, frame by frame
+    assert json.loads((tmp_path / "out" / f"{CROWD.stem}.json").read_text())["engine"] == "videoprecomputed"
+    for extra, message in ((["--detect_period", "2"], "--detect_period does not apply to --engine videoprecomputed"),
+                           ([], "--engine videoprecomputed needs --detections")):
+        args = [a for a in argv if a not in ("--detections", str(video_run[3].parent))] if not extra else argv + extra
+        with pytest.raises(SystemExit) as exit_:
+            main(args)
+        assert exit_.value.code == 2 and message in capsys.readouterr().err
