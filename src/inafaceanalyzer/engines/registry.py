@@ -1,7 +1,7 @@
 """Engines by name: ``--engine NAME`` everywhere chooses from here.
 
 Adding an engine is one module (a :class:`~inafaceanalyzer.analyzers.FaceAnalyzer`
-subclass) and one line: ``register("name", EngineSpec(build, media="video", ...))``.
+subclass) and one line: ``register("name", EngineSpec(MyEngine, build, media="video", ...))``.
 ``build(detector, classifier, options)`` returns the engine with its models loaded;
 ``options`` is the :class:`~inafaceanalyzer.jobs.AnalysisOptions` of the run.
 """
@@ -22,6 +22,7 @@ MEDIA = ("image", "video")
 class EngineSpec:
     """How to build an engine and what it takes.
 
+    ``analyzer``: its class (what its rows carry: ``tracked``, ``timed``).
     ``media``: ``image`` (a list of pictures, one CSV) or ``video`` (one CSV and
     sidecar per video). ``fps``: takes ``--fps``. ``detect_period``: needs
     ``--detect_period``. ``detections``: needs ``--detections`` (boxes given, no
@@ -30,6 +31,7 @@ class EngineSpec:
     ``--engine``'s help.
     """
 
+    analyzer: type[FaceAnalyzer]
     build: Callable[..., FaceAnalyzer]
     media: str
     fps: bool = False
