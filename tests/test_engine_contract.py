@@ -216,3 +216,15 @@ def test_the_command_runs_the_precomputed_engine_and_reports_a_bad_boxes_file(vi
         with pytest.raises(SystemExit) as exit_:
             main(args)
         assert exit_.value.code == 2 and message in capsys.readouterr().err
+
+
+@needs_shared
+def test_a_campaign_worker_runs_the_precomputed_engine_from_its_serialised_options(video_run, tmp_path):
+    from inafaceanalyzer.campaign.worker import CampaignWorker
+
+    opts = options("videoprecomputed", detections=str(video_run[3].parent), face_detector="LibFaceDetection")
+    worker = CampaignWorker(opts.as_dict())  # as the driver sends them to a Ray worker
+    outcome = worker.run({"source": str(CROWD), "dest_csv": str(tmp_path / "w" / "crowd.csv")})
+    assert outcome["ok"] and outcome["frames_analysed"] == 9 and outcome["faces"] == len(video_run[0])
+    sidecar = json.loads((tmp_path / "w" / "crowd.json").read_text())
+    assert sidecar["options"]["boxes_aligned_as"] == "yunet" and sidecar["engine"] == "videoprecomputed"
