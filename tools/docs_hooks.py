@@ -250,17 +250,15 @@ def _keys(document: dict, prefix: str = "") -> list[tuple[str, str]]:
 
 
 def schema_page() -> str:
-    from inafaceanalyzer import analyzers
+    from inafaceanalyzer import engines
     from inafaceanalyzer.campaign.status import STATUS_COLUMNS
     from inafaceanalyzer.classification import GenderAgeClassifier
     from inafaceanalyzer.pipeline import output_columns
     from inafaceanalyzer.smoothing import AVERAGE_COLUMNS
 
-    engines = {"image": analyzers.ImageAnalyzer, "preprocessed_image": analyzers.PreprocessedImageAnalyzer,
-               "video": analyzers.VideoAnalyzer, "videokeyframes": analyzers.VideoKeyframes,
-               "videotracking": analyzers.VideoTracking}
+    classes = {name: engines.spec(name).analyzer for name in engines.names()}
     per_engine = {name: output_columns(GenderAgeClassifier, cls.tracked, cls.timed)
-                  + (AVERAGE_COLUMNS if cls.tracked else []) for name, cls in engines.items()}
+                  + (AVERAGE_COLUMNS if cls.tracked else []) for name, cls in classes.items()}
     produced = list(dict.fromkeys(c for cols in per_engine.values() for c in cols))
     _check("results", produced, MEANINGS)
     _check("status", list(STATUS_COLUMNS), STATUS_MEANINGS)

@@ -18,6 +18,7 @@ from .analyzers import (
 )
 from .classification import GenderAgeClassifier, decfunc2labels
 from .detection import DetectionOptions, YuNetDetector
+from .engines.precomputed import VideoPrecomputed
 from .errors import InaFaceAnalyzerError, MediaError, MediaOpenError, ModelLoadError
 from .smoothing import average_results
 from .tracking import TrackingDetector, TrackingOptions
@@ -41,6 +42,7 @@ __all__ = [
     "VideoAnalysis",
     "VideoAnalyzer",
     "VideoKeyframes",
+    "VideoPrecomputed",
     "VideoTracking",
     "YuNetDetector",
     "__version__",

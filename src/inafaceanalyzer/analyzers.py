@@ -108,6 +108,7 @@ class FaceAnalyzer:
     ``cuda`` for the default classifier.
     """
 
+    engine = ""  # the name it is registered under (inafaceanalyzer.engines)
     tracked = False  # rows carry face_id and track_conf
     timed = False  # rows carry time
 
@@ -204,6 +205,7 @@ class ImageAnalyzer(FaceAnalyzer):
     ``left_out``: the faces the last call left out (:class:`~inafaceanalyzer.leftout.LeftOut`).
     """
 
+    engine = "image"
     left_out: LeftOut | None = None
 
     def __call__(
@@ -244,6 +246,8 @@ class PreprocessedImageAnalyzer(ImageAnalyzer):
     model (crop roughly where a face detector's box would be); ``detect_conf``
     is NaN.
     """
+
+    engine = "preprocessed_image"
 
     def __init__(
         self, face_classifier: FaceClassifier | None = None, batch_len: int = 32, device: str = "auto"

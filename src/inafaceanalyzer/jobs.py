@@ -10,26 +10,28 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Protocol, cast
 
+from . import detection as detectors
+from . import engines
 from .abstention import AbstentionRule
-from .analyzers import (
-    FaceAnalyzer,
-    ImageAnalyzer,
-    PreprocessedImageAnalyzer,
-    VideoAnalysis,
-    VideoAnalyzer,
-    VideoKeyframes,
-)
+from .analyzers import FaceAnalyzer, VideoAnalysis
 from .classifiers import DEFAULT, FaceClassifier, create, names
-from .detection import DetectionOptions, YuNetDetector
+from .detection import DetectionOptions
 from .export import sidecar_path, write_csv, write_metadata
 from .media.video import DEFAULT_TIMEOUT_S
 from .progress import ProgressHook
 
-IMAGE_ENGINES = ("image", "preprocessed_image")
-VIDEO_ENGINES = ("video", "videotracking", "videokeyframes")
-ENGINES = IMAGE_ENGINES + VIDEO_ENGINES
+IMAGE_ENGINES = engines.names("image")
+VIDEO_ENGINES = engines.names("video")
+ENGINES = engines.names()
+
+
+class VideoEngine(Protocol):
+    """What a video job needs of an engine whose registry entry says ``media="video"``."""
+
+    def analyze(self, video_path: str, fps: float | None = None, offset: float = 0,
+                progress: ProgressHook | None = None) -> VideoAnalysis: ...
 
 
 @dataclass(frozen=True)
@@ -46,16 +48,19 @@ class AnalysisOptions:
     timeout_s: float = DEFAULT_TIMEOUT_S
     abstention: AbstentionRule = field(default_factory=AbstentionRule)
     classifier: str = DEFAULT  # a name of the registry (inafaceanalyzer.classifiers)
+    face_detector: str = detectors.DEFAULT  # a name of the registry (inafaceanalyzer.detection)
+    detections: str | None = None  # the boxes of the videoprecomputed engine (a CSV or a folder of them)
 
     def __post_init__(self) -> None:
-        if self.engine not in ENGINES:
-            raise ValueError(f"unknown engine {self.engine!r}: choose from {', '.join(ENGINES)}")
+        spec = engines.spec(self.engine)  # ValueError naming the engines for an unknown one
         if self.fps is not None and not self.fps > 0:
             raise ValueError(f"fps must be > 0, got {self.fps}")
-        if self.engine == "videotracking" and (self.detect_period is None or self.detect_period < 1):
-            raise ValueError("the videotracking engine needs detect_period >= 1")
-        if self.engine == "videokeyframes" and self.fps is not None:
-            raise ValueError("keyframe analysis takes no fps")
+        if self.detect_period is not None and self.detect_period < 1:
+            raise ValueError(f"detect_period must be >= 1, got {self.detect_period}")
+        problem = spec.problem(self.engine, self.fps, self.detect_period, self.detections)
+        if problem:
+            raise ValueError(problem)
+        detectors.canonical(self.face_detector)  # ValueError naming the detectors for an unknown one
         if self.batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
         if self.classifier not in names():
@@ -76,24 +81,11 @@ class AnalysisOptions:
 
 def build_analyzer(options: AnalysisOptions, classifier: FaceClassifier | None = None) -> FaceAnalyzer:
     """The engine ``options`` describe, with its models loaded (once; reuse it for many inputs)."""
+    spec = engines.spec(options.engine)
     classifier = classifier or create(options.classifier, device=options.device)
-    detector = YuNetDetector(options.detection, max_side=options.detection_max_side)
-    analyzer: FaceAnalyzer
-    if options.engine == "preprocessed_image":
-        analyzer = PreprocessedImageAnalyzer(classifier, batch_len=options.batch_size)
-    elif options.engine == "image":
-        analyzer = ImageAnalyzer(detector, classifier, batch_len=options.batch_size)
-    elif options.engine == "videokeyframes":
-        analyzer = VideoKeyframes(detector, classifier, batch_len=options.batch_size)
-    elif options.engine == "videotracking":
-        from .analyzers import VideoTracking
-
-        assert options.detect_period is not None  # AnalysisOptions checks it for this engine
-        analyzer = VideoTracking(options.detect_period, detector, classifier, batch_len=options.batch_size)
-    else:
-        analyzer = VideoAnalyzer(detector, classifier, batch_len=options.batch_size)
-    if isinstance(analyzer, VideoAnalyzer):
-        analyzer.timeout_s = options.timeout_s
+    detector = detectors.create(spec.detector or options.face_detector, options.detection,
+                                max_side=options.detection_max_side)
+    analyzer = spec.build(detector, classifier, options)
     analyzer.abstention = options.abstention
     return analyzer
 
@@ -126,11 +118,11 @@ def run_video_job(
     Raises :class:`~inafaceanalyzer.errors.MediaError` for an unusable input, ``ValueError``
     when ``analyzer`` is not a video engine.
     """
-    if not isinstance(analyzer, VideoAnalyzer):
+    engine = getattr(analyzer, "engine", "")
+    if engine not in VIDEO_ENGINES:
         raise ValueError(f"a video job needs a video engine ({', '.join(VIDEO_ENGINES)}), "
                          f"not {type(analyzer).__name__}")
-    kwargs: dict[str, Any] = {} if isinstance(analyzer, VideoKeyframes) else {"fps": fps}
-    result = analyzer.analyze(job.source, progress=progress, **kwargs)
+    result = cast(VideoEngine, analyzer).analyze(job.source, fps=fps, progress=progress)
     metadata = result.metadata()
     write_metadata(metadata, sidecar_path(job.dest_csv))
     write_csv(result.table, job.dest_csv)

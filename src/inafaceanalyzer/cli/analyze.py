@@ -10,6 +10,7 @@ from pathlib import Path
 from ..analyzers import ImageAnalyzer
 from ..errors import MediaError
 from ..export import write_csv
+from .. import engines
 from ..jobs import IMAGE_ENGINES, VIDEO_ENGINES, AnalysisOptions, VideoJob, build_analyzer, run_video_job
 from ..media.files import IMAGE_SUFFIXES, VIDEO_SUFFIXES, find_files, media_kind
 from ..media.video import is_url
@@ -43,11 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     io.add_argument("-o", dest="output", required=True, metavar="OUTPUT",
                     help="image engines: the CSV file to write; video engines: a directory receiving one "
                          "<basename>.csv per input (folders are created if needed)")
-    io.add_argument("--engine", choices=IMAGE_ENGINES + VIDEO_ENGINES, default=None,
-                    help="image: photos; preprocessed_image: already-cropped faces (no detection); "
-                         "video: every frame or --fps frames per second; videotracking: video with "
-                         "face tracking and per-face averaging; videokeyframes: keyframes only "
-                         "(default: chosen from the inputs' extensions, image for images, video for videos)")
+    io.add_argument("--engine", choices=engines.names(), default=None,
+                    help="; ".join(engines.spec(name).help for name in engines.names())
+                         + " (default: chosen from the inputs' extensions, image for images, video for videos)")
     io.add_argument("--type", choices=["image", "video"], help=argparse.SUPPRESS)  # original < 0.3
     io.add_argument("--preprocessed_faces", action="store_true", help=argparse.SUPPRESS)
     cls = parser.add_argument_group("classification")
@@ -59,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     vid.add_argument("--detect_period", type=int, default=None, metavar="N",
                      help="videotracking: run face detection every N analysed frames and track faces "
                           "in between (1 = detect on every frame and track to link faces)")
+    vid.add_argument("--detections", metavar="BOXES", default=None,
+                     help="videoprecomputed: the face boxes to classify, a CSV with columns frame and bbox "
+                          "(\"(x1, y1, x2, y2)\", as the results' bbox column), or a folder holding "
+                          "<basename>.csv for each video (e.g. the -o folder of an earlier run); give the --fps "
+                          "the boxes were found at")
     vid.add_argument("--tracking", type=int, dest="detect_period", help=argparse.SUPPRESS)  # original alias
     vid.add_argument("--keyframes", action="store_true", help=argparse.SUPPRESS)  # original alias
     vid.add_argument("--ass_subtitle_export", action="store_true",
@@ -138,6 +142,9 @@ def resolve_engine(parser: argparse.ArgumentParser, args: argparse.Namespace, in
         parser.error(f"--fps must be > 0, got {args.fps}")
     if args.detect_period is not None and args.detect_period < 1:
         parser.error(f"--detect_period must be >= 1, got {args.detect_period}")
+    problem = engines.spec(engine).problem(engine, args.fps, args.detect_period, args.detections)
+    if problem:
+        parser.error(problem)
     return engine
 
 
@@ -180,13 +187,12 @@ def analysis_options(args: argparse.Namespace, engine: str, reporter: common.Rep
     """The analysis the parsed arguments describe."""
     if args.classifier in ("Resnet50FairFaceGRA", "Vggface_LSVM_YTF"):
         reporter.warning(f"classifier {args.classifier} is not shipped; using dlib's gender and age networks")
-    if args.face_detector != "yunet":
-        reporter.warning(f"face detector {args.face_detector} is not shipped; using YuNet 2023mar")
     return AnalysisOptions(
         engine=engine, fps=args.fps, detect_period=args.detect_period, batch_size=args.batch_size,
         device=args.device, detection=common.detection_options(args), detection_max_side=args.detection_max_side,
         timeout_s=args.timeout, abstention=common.abstention_rule(None, args),
-        classifier=common.classifier_name(args),
+        classifier=common.classifier_name(args), face_detector=common.detector_name(args),
+        detections=args.detections,
     )
 
 

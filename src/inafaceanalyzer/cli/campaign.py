@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..campaign import CampaignError, CampaignProgress, JobListError, read_joblist, run_campaign
 from ..campaign.status import default_status_path
+from .. import engines
 from ..errors import InaFaceAnalyzerError
 from ..jobs import VIDEO_ENGINES, AnalysisOptions
 from . import common
@@ -40,12 +41,13 @@ def add_campaign_arguments(parser: argparse.ArgumentParser) -> None:
     """Everything but the job list and the cluster address (shared with the distributed server)."""
     ana = parser.add_argument_group("analysis")
     ana.add_argument("--engine", choices=VIDEO_ENGINES, default="video",
-                     help="video: every frame or --fps frames per second; videotracking: with face "
-                          "tracking (--detect_period); videokeyframes: keyframes only")
+                     help="; ".join(engines.spec(name).help for name in VIDEO_ENGINES))
     ana.add_argument("--fps", type=float, default=None,
                      help="frames analysed per second of video; default: every frame")
     ana.add_argument("--detect_period", type=int, default=None, metavar="N",
                      help="videotracking: run face detection every N analysed frames")
+    ana.add_argument("--detections", metavar="BOXES", default=None,
+                     help="videoprecomputed: a folder holding <basename>.csv (columns frame, bbox) for each video")
     run = parser.add_argument_group("campaign")
     run.add_argument("--workers", type=int, default=None, metavar="N",
                      help="number of workers (Ray actors, each loading the models once); default: one per "
@@ -97,7 +99,8 @@ def validate(parser: argparse.ArgumentParser, args: argparse.Namespace):
                                   detection=common.detection_options(args),
                                   detection_max_side=args.detection_max_side, timeout_s=args.timeout,
                                   abstention=common.abstention_rule(parser, args),
-                                  classifier=common.classifier_name(args))
+                                  classifier=common.classifier_name(args),
+                                  face_detector=common.detector_name(args), detections=args.detections)
     except ValueError as exc:
         parser.error(str(exc))
     try:

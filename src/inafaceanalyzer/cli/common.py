@@ -16,6 +16,7 @@ from tqdm import tqdm
 from .._version import __version__
 from ..abstention import DEFAULT_CHILD_AGE, AbstentionRule
 from ..atomic import writable_directory_problem
+from .. import detection
 from ..detection import DetectionOptions
 from ..errors import InaFaceAnalyzerError
 
@@ -27,8 +28,8 @@ EPILOG = (
     "gender, racial and age biases, JOSS."
 )
 
-# The original's detector names: LibFaceDetection was an earlier YuNet; both map to YuNet 2023mar.
-DETECTOR_ALIASES = {"yunet": "yunet", "LibFaceDetection": "yunet", "OcvCnnFacedetector": "yunet"}
+# --face_detector: the registered detectors and the original's names (LibFaceDetection was an earlier YuNet)
+DETECTOR_ALIASES = {**{name: name for name in detection.names()}, **detection.ALIASES}
 
 
 # Option-value dataclass fields that their checks name in messages -> the option users type.
@@ -115,9 +116,9 @@ def output_directory(parser: argparse.ArgumentParser, directory: str | os.PathLi
 def add_detection_arguments(parser: argparse.ArgumentParser) -> None:
     """The original's face detection options."""
     g = parser.add_argument_group("face detection")
-    g.add_argument("--face_detector", default="yunet", choices=sorted(DETECTOR_ALIASES),
-                   help="face detector: YuNet 2023mar (the original's LibFaceDetection and "
-                        "OcvCnnFacedetector names are accepted and use YuNet)")
+    g.add_argument("--face_detector", default=detection.DEFAULT, choices=sorted(DETECTOR_ALIASES),
+                   help="face detector: yunet (YuNet 2023mar) or whole_frame (no detection: each frame or image "
+                        "is one face); the original's LibFaceDetection and OcvCnnFacedetector names use YuNet")
     g.add_argument("--face_detection_confidence", type=float, default=DetectionOptions.minconf,
                    help="minimal face detection confidence (0 to 1)")
     g.add_argument("--min_face_size_px", type=float, default=DetectionOptions.min_size_px, dest="size_px",
@@ -185,6 +186,11 @@ def classifier_name(args: argparse.Namespace) -> str:
     from ..classifiers.registry import ALIASES
 
     return ALIASES.get(args.classifier, args.classifier)
+
+
+def detector_name(args: argparse.Namespace) -> str:
+    """The registry name ``--face_detector`` chose (an original's name means ``yunet``)."""
+    return detection.canonical(args.face_detector)
 
 
 def add_runtime_arguments(parser: argparse.ArgumentParser) -> None:

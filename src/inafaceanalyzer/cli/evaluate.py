@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ..classifiers import create
-from ..detection import YuNetDetector
+from .. import detection
 from ..evaluation import FACE_MODES, PAPER_RESOLUTIONS, EvaluationConfig, evaluate, load_dataset, write_report
 from ..evaluation.audit import DETECTION_PADDING, Evaluation
 from ..evaluation.choice import FACE_CHOICES, LARGEST
@@ -174,7 +174,8 @@ def run(args: argparse.Namespace, config: EvaluationConfig, reporter: common.Rep
     classifier = create(common.classifier_name(args), device=args.device, age_flip=args.age_flip)
     bars = StageBars(reporter)
     try:
-        detector = YuNetDetector(common.detection_options(args), max_side=args.detection_max_side)
+        detector = detection.create(common.detector_name(args), common.detection_options(args),
+                                    max_side=args.detection_max_side)
         ev = evaluate(dataset, config, classifier, detector, reporter.error, bars)
     finally:
         bars.close()

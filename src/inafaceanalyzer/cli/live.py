@@ -143,7 +143,7 @@ def run(args: argparse.Namespace, spec, outdir: Path | None, reporter: common.Re
         engine="videotracking", detect_period=args.detect_period, batch_size=args.batch_size, device=args.device,
         detection=common.detection_options(args), detection_max_side=args.detection_max_side, timeout_s=args.timeout,
         abstention=common.abstention_rule(None, args),
-        classifier=common.classifier_name(args),
+        classifier=common.classifier_name(args), face_detector=common.detector_name(args),
     )
     analyzer = build_analyzer(options)
     live_options = LiveOptions(realtime=args.realtime, fps=args.fps, duration_s=args.duration, timeout_s=args.timeout,
@@ -202,8 +202,6 @@ def main(argv: list[str] | None = None) -> int:
     spec, outdir = validate(parser, args)
     common.setup_logging(args.quiet)
     reporter = common.Reporter(PROG, args.quiet)
-    if args.face_detector != "yunet":
-        reporter.warning(f"face detector {args.face_detector} is not shipped; using YuNet 2023mar")
     return common.run_guarded(reporter, lambda: run(args, spec, outdir, reporter))
 
 

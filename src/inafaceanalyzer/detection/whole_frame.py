@@ -22,6 +22,11 @@ class WholeFrameDetector(FaceDetector):
     def __init__(self) -> None:
         super().__init__(DetectionOptions(minconf=0, min_size_px=0))
 
+    @classmethod
+    def create(cls, options: DetectionOptions | None = None, max_side: int = 960) -> WholeFrameDetector:
+        """The registry's factory: the shared detection options do not apply (nothing is detected)."""
+        return cls()
+
     def filtered(self, frame: np.ndarray) -> tuple[list[Detection], FilterCounts]:
         return self._detect(frame), FilterCounts()
 

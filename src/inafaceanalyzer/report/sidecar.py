@@ -17,10 +17,11 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..engines import names
 from ..errors import SidecarError
 
 FORMAT = "inaFaceAnalyzer-results/1"
-ENGINES = ("video", "videotracking", "videokeyframes", "image", "preprocessed_image")  # image: a photo collection
+ENGINES = names()  # the registered engines (image: a photo collection)
 
 
 @dataclass(frozen=True)
