@@ -43,12 +43,16 @@ def options(engine: str, **changes) -> AnalysisOptions:
                            batch_size=5, device="cpu", detection=DETECTION, abstention=RULE, **changes)
 
 
-def check_abstention(table: pd.DataFrame, rule: AbstentionRule = RULE) -> None:
-    """Every row the rule turns down answers ``u``, every other row answers; the rule mattered."""
+BUILT_IN_CLASSIFIERS = ("dlib", "faceres", "ensemble")
+
+
+def check_abstention(table: pd.DataFrame, rule: AbstentionRule = RULE, every_row_may_abstain: bool = False) -> None:
+    """Every row the rule turns down answers ``u``, every other row answers; the rule mattered (and, for the
+    real networks, left some rows answered; a toy classifier registered by the tests may abstain on all)."""
     reasons = unknown_reasons(table, rule)
     unknown = (table["sex_label"] == UNKNOWN).to_numpy()
     assert list(unknown) == list(reasons != "")
-    assert 0 < unknown.sum() < len(table)
+    assert 0 < unknown.sum() and (every_row_may_abstain or unknown.sum() < len(table))
 
 
 def run_job(engine: str, outdir: Path, model, **changes) -> tuple[pd.DataFrame, dict, object, Path]:
@@ -81,7 +85,7 @@ def check_video_contract(engine: str, table: pd.DataFrame, sidecar: dict, analyz
         assert analysis["frames_analysed"] == 9  # 0, 0.5, ... 4.0 s
         ticks = table["time"] * FPS  # the frames nearest 0, 1/fps, 2/fps, ... s
         assert (np.abs(ticks - np.round(ticks)) <= FPS / video_fps).all()
-    check_abstention(table)
+    check_abstention(table, every_row_may_abstain=analyzer.classifier.name not in BUILT_IN_CLASSIFIERS)
     small = [max(b[2] - b[0], b[3] - b[1]) for b in table["bbox"]]
     assert min(small) >= 40  # the detector's min size, squared and scaled by 1.1: never below
 
