@@ -80,7 +80,7 @@ def test_correlation_follower_stays_available(scene_videos, classifier):  # noqa
         TrackingOptions(follow="optical flow")
 
 
-CLIPS = sorted(p.name for p in SHARED_VIDEOS.glob("*") if p.suffix in {".mp4", ".gif"}) if SHARED_VIDEOS.is_dir() else []
+CLIPS = sorted(p.name for p in SHARED_VIDEOS.glob("*") if p.suffix in {".mp4", ".gif"})
 
 
 @pytest.mark.skipif(not CLIPS, reason=f"../shared sample videos not found at {SHARED_VIDEOS} (set INAFACE_SHARED)")

@@ -95,7 +95,8 @@ def detect_in_windows(
             crop, s = crop_window(image, window, side)
             inner = window.scale(1 - 2 * EDGE)
             here = [_to_frame(det, window, s) for det in detector(crop)]
-            found += [(d, d.bbox.intersect(inner).area >= 0.99 * d.bbox.area) for d in here if d.bbox.max_dim_len >= min_size]
+            found += [(d, d.bbox.intersect(inner).area >= 0.99 * d.bbox.area)
+                      for d in here if d.bbox.max_dim_len >= min_size]
             if here:
                 break
     found.sort(key=lambda f: (not f[1], -f[0].detect_conf))  # whole faces first

@@ -301,7 +301,8 @@ class TrackingDetector:
         for i, track in enumerate(self._tracks):
             if i in matched:
                 continue
-            if track.missed < opts.max_missed and opts.follow == "correlation":  # undetected: follow it if its tracker is sure of it
+            if track.missed < opts.max_missed and opts.follow == "correlation":
+                # undetected: follow it if its tracker is sure of it
                 conf = track.follow(gray)
                 duplicate = any(track.box.iou(b) >= opts.min_match_iou for b in boxes)
                 if not duplicate and self._alive(track, conf, gray, position, now):
