@@ -3,7 +3,6 @@ at ``--fps 5 --detect_period 3`` on the generated videos, and face rows on the r
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import pytest
 
@@ -27,8 +26,7 @@ def test_crop_window_is_black_outside_the_frame_and_scaled():
     crop, scale = crop_window(image, Rect(-50, -50, 150, 150), side=100)
     assert crop.shape == (100, 100, 3) and scale == 0.5
     assert not crop[:25].any() and not crop[:, :25].any()  # the part above and left of the frame
-    expected = cv2.resize(image[:150, :150], (75, 75), interpolation=cv2.INTER_AREA)
-    assert np.array_equal(crop[25:, 25:], expected)
+    assert np.array_equal(crop[25:, 25:], image[:150:2, :150:2])  # every other pixel of the frame's part
     assert not crop_window(image, Rect(400, 0, 500, 100), side=64)[0].any()  # wholly outside
 
 

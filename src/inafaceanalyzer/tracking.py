@@ -274,8 +274,10 @@ class TrackingDetector:
         if not tracks:
             return []
         expected = [t.detected_motion.predicted(position) for t in tracks]
-        found, whole = detect_in_windows(self.detector, image, expected, self.options.window_scale)
-        return self._associate(found, gray, position, now, start_new=whole)
+        # a face found where a lost track should be but too far from it is left to the next full detection
+        live = [True] * len(self._tracks) + [False] * len(self._lost)
+        found, starts = detect_in_windows(self.detector, image, expected, self.options.window_scale, may_start=live)
+        return self._associate(found, gray, position, now, start_new=starts)
 
     def _associate(
         self, detections: Sequence[Detection], gray: np.ndarray, position: int, now: float,
