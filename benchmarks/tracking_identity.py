@@ -7,10 +7,10 @@
    switches, face_ids per ground-truth track (fragmentation; a face leaving the
    frame and coming back is a new ground-truth track), recall, and the share of
    each person's main face_id rows whose gender label is the person's, unsmoothed
-   (``sex ok``) and smoothed (``avg ok``). Also compared:
-   the tracker with the original's rules (no memory of lost tracks, no shot
-   changes) and with undetected tracks kept alive while their tracker is
-   confident (``max_missed=1``).
+   (``sex ok``) and smoothed (``avg ok``). Also compared: dlib's correlation
+   tracker between detections instead of window re-detection, alone, with the
+   original's rules (no memory of lost tracks, no shot changes) and with
+   undetected tracks kept alive while it is confident (``max_missed=1``).
 2. ``../shared/media/videos/intel-head-pose-face-detection-female-and-male.gif``
    (a woman on the left, a man on the right): number of tracks, and the share of
    face rows whose gender label matches the person, smoothed (``sex_label_avg``)
@@ -40,8 +40,9 @@ from tracking_scenes import identity_scores, load_people, scenes  # noqa: E402
 PERIODS = (1, 3, 5)
 VARIANTS = {
     "default": TrackingOptions(),
-    "original rules": TrackingOptions(max_lost_s=0, cut_threshold=None),
-    "keep missed alive": TrackingOptions(max_missed=1),
+    "correlation": TrackingOptions(follow="correlation"),
+    "original rules": TrackingOptions(follow="correlation", max_lost_s=0, cut_threshold=None),
+    "corr. keep missed": TrackingOptions(follow="correlation", max_missed=1),
 }
 
 

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Speed of ``--engine videotracking --fps 5 --detect_period 3`` against ``--engine video --fps 5``.
 
-Both engines are built as the command line builds them (``jobs.build_analyzer``),
+The engines are built as the command line builds them (``jobs.build_analyzer``),
 share one classifier, and run in this process on the 10-minute 960x540
 benchmark programme (built into ``bench-cache/`` from ``../shared`` when absent;
-``--video`` to read another copy in place). Both are warmed up on a short clip
-first; rounds alternate the engines so that machine noise hits both alike.
+``--video`` to read another copy in place): the video engine, the tracking
+engine (faces re-detected in windows between detections, the default) and the
+tracking engine with the original's correlation tracker. All are warmed up on a
+short clip first; rounds alternate the engines so that machine noise hits them
+alike, and the load average (1 min) is printed before and after.
 
     python benchmarks/tracking_speed.py [--video bench-cache/bench10.mp4] [--rounds 1]
 """
@@ -13,13 +16,14 @@ first; rounds alternate the engines so that machine noise hits both alike.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from _shared import CACHE, SHARED, require
-from inafaceanalyzer import GenderAgeClassifier
+from inafaceanalyzer import GenderAgeClassifier, TrackingOptions
 from inafaceanalyzer.jobs import AnalysisOptions, build_analyzer
 
 
@@ -45,35 +49,39 @@ def main() -> None:
     args = ap.parse_args()
     video = args.video or bench10()
     classifier = GenderAgeClassifier(device="cpu")
+    tracking = AnalysisOptions(engine="videotracking", fps=args.fps, detect_period=args.detect_period, device="cpu")
     engines = {
         "video": build_analyzer(AnalysisOptions(engine="video", fps=args.fps, device="cpu"), classifier),
-        "videotracking": build_analyzer(
-            AnalysisOptions(engine="videotracking", fps=args.fps, detect_period=args.detect_period, device="cpu"),
-            classifier,
-        ),
+        "videotracking": build_analyzer(tracking, classifier),
+        "videotracking (correlation)": build_analyzer(tracking, classifier),
     }
+    engines["videotracking (correlation)"].tracking = TrackingOptions(follow="correlation")  # type: ignore[attr-defined]
+    load = os.getloadavg()[0]
     warmup = SHARED / "media" / "videos" / "intel-head-pose-face-detection-female-and-male.gif"
     for analyzer in engines.values():
         if warmup.is_file():
             analyzer(warmup, fps=args.fps)
     walls: dict[str, list[float]] = {name: [] for name in engines}
+    cpus: dict[str, list[float]] = {name: [] for name in engines}
     results = {}
     for _ in range(args.rounds):
         for name, analyzer in engines.items():
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             results[name] = analyzer.analyze(video, fps=args.fps)
             walls[name].append(time.perf_counter() - start)
+            cpus[name].append(time.process_time() - cpu)
     print(f"{video} at --fps {args.fps:g}: {results['video'].frames_analysed} frames analysed, "
-          f"best of {args.rounds} round(s)")
-    base = min(walls["video"])
+          f"best of {args.rounds} round(s); load average {load:.1f} before, {os.getloadavg()[0]:.1f} after "
+          f"({os.cpu_count()} CPUs)")
+    base, base_cpu = min(walls["video"]), min(cpus["video"])
     for name, result in results.items():
         table = result.table
         best = min(walls[name])
         tracks = f", {table.face_id.nunique()} tracks" if "face_id" in table else ""
         detected = int(table.detect_conf.notna().sum())
-        label = name if name == "video" else f"{name} --detect_period {args.detect_period}"
-        print(f"{label:32s} {best:7.1f} s  {len(table):6d} face rows ({detected} detected{tracks})  "
-              f"speed-up x{base / best:.2f}")
+        label = name if name == "video" else name.replace("tracking", f"tracking --detect_period {args.detect_period}", 1)
+        print(f"{label:50s} {best:7.1f} s  {len(table):6d} face rows ({detected} detected{tracks})  "
+              f"speed-up x{base / best:.2f}  (CPU time {min(cpus[name]):.1f} s: x{base_cpu / min(cpus[name]):.2f})")
 
 
 if __name__ == "__main__":

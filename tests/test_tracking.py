@@ -3,6 +3,7 @@ on generated videos of real faces moving along known paths."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -65,7 +66,7 @@ def frames(n: int, image: np.ndarray = IMAGE) -> list[Frame]:
 def test_tracks_between_detections_and_keeps_ids():
     box = Rect(10, 50, 60, 100)
     det = ScriptedDetector([[box], [box.transpose(30, 0)]])
-    tracker = TrackingDetector(det, 3, TrackingOptions(cut_threshold=None), tracker_factory=ShiftingTracker)
+    tracker = TrackingDetector(det, 3, TrackingOptions(cut_threshold=None, follow="correlation"), tracker_factory=ShiftingTracker)
     out = [tracker.update(f) for f in frames(4)]
     assert det.calls == 2  # frames 0 and 3
     assert [[d.face_id for d in faces] for faces in out] == [[0], [0], [0], [0]]
@@ -90,11 +91,11 @@ def test_low_confidence_and_leaving_the_frame_end_tracks():
         confidence = 5.0  # under the default threshold of 7
 
     det = ScriptedDetector([[Rect(10, 50, 60, 100)], []])
-    tracker = TrackingDetector(det, 5, TrackingOptions(cut_threshold=None), tracker_factory=Fading)
+    tracker = TrackingDetector(det, 5, TrackingOptions(cut_threshold=None, follow="correlation"), tracker_factory=Fading)
     assert [len(tracker.update(f)) for f in frames(2)] == [1, 0]
 
     det = ScriptedDetector([[Rect(200, 50, 250, 100)]])
-    tracker = TrackingDetector(det, 100, TrackingOptions(cut_threshold=None), tracker_factory=ShiftingTracker)
+    tracker = TrackingDetector(det, 100, TrackingOptions(cut_threshold=None, follow="correlation"), tracker_factory=ShiftingTracker)
     counts = [len(tracker.update(f)) for f in frames(10)]
     assert counts == [1] * 8 + [0, 0]  # after 8 steps of 10 px, 60 % of the box is out of the 300 px frame
 
@@ -107,11 +108,11 @@ def test_lost_tracks_come_back_and_ids_are_never_reused():
     class Still(ShiftingTracker):
         step = 0.0
 
-    run = TrackingDetector(det, 1, TrackingOptions(cut_threshold=None), tracker_factory=Still)
+    run = TrackingDetector(det, 1, TrackingOptions(cut_threshold=None, follow="correlation"), tracker_factory=Still)
     ids = [[d.face_id for d in run.update(f)] for f in frames(4)]
     assert ids == [[0, 1], [1], [0, 1], [0, 1, 2]]
     det.calls = 0
-    forgetful = TrackingDetector(det, 1, TrackingOptions(cut_threshold=None, max_lost_s=0), tracker_factory=Still)
+    forgetful = TrackingDetector(det, 1, TrackingOptions(cut_threshold=None, max_lost_s=0, follow="correlation"), tracker_factory=Still)
     assert [[d.face_id for d in forgetful.update(f)] for f in frames(3)] == [[0, 1], [1], [1, 2]]
     det.calls = 0
     forgetful.reset()
@@ -121,7 +122,7 @@ def test_lost_tracks_come_back_and_ids_are_never_reused():
 def test_shot_change_ends_every_track_and_detects_at_once():
     box = Rect(10, 50, 60, 100)
     det = ScriptedDetector([[box], [box]])
-    tracker = TrackingDetector(det, 10, tracker_factory=ShiftingTracker)
+    tracker = TrackingDetector(det, 10, TrackingOptions(follow="correlation"), tracker_factory=ShiftingTracker)
     bright = np.full_like(IMAGE, 200)
     out = [tracker.update(Frame(i, i / 25, img)) for i, img in enumerate([IMAGE, IMAGE, bright])]
     assert [[d.face_id for d in faces] for faces in out] == [[0], [0], [1]]
@@ -243,7 +244,8 @@ def test_cli_videotracking_with_fps(tmp_path, scene_videos):
     assert list(df.columns) == TRACKING_COLUMNS
     assert df.frame.nunique() == 32  # 10 of the 25 frames per second, 3.2 s
     assert df.face_id.nunique() == 2
-    assert df[df.detect_conf.notna()].frame.nunique() <= math.ceil(df.frame.nunique() / 3) + 1
+    sidecar = json.loads((tmp_path / "occlusion.json").read_text())
+    assert sidecar["options"]["detect_period"] == 3 and sidecar["options"]["tracking"]["follow"] == "redetect"
     assert main(["--tracking", "2", "-q", "-i", str(path), "-o", str(tmp_path)]) == 0  # the original's option
     assert list(pd.read_csv(tmp_path / "occlusion.csv").columns) == TRACKING_COLUMNS
 

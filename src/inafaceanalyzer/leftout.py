@@ -111,5 +111,10 @@ class CountingDetector:
         self.left_out.add(counts)
         return kept
 
+    @property
+    def options(self) -> DetectionOptions:
+        """The wrapped detector's options (its filters apply wherever it is called, e.g. in tracking windows)."""
+        return self.detector.options
+
     def landmark_box(self, bbox: Rect) -> Rect:
         return self.detector.landmark_box(bbox)

@@ -163,9 +163,12 @@ def iter_results(
         def prepare(item: tuple[int, Frame]) -> tuple[Frame, object]:
             return item[1], staged_detector.prepare(item[0], item[1])
 
-        found_frames: Iterable[FrameFaces] = (
-            faces_of(frame, staged_detector.update(frame, prepared))
+        updated = (  # in order, in this thread; detection ahead in the workers, and alignment unless live
+            (frame, staged_detector.update(frame, prepared))
             for frame, prepared in ordered_map(prepare, enumerate(frames), workers, ahead)
+        )
+        found_frames: Iterable[FrameFaces] = ordered_map(
+            lambda item: faces_of(*item), updated, 1 if flush_every_frame else workers, ahead
         )
     else:
         found_frames = ordered_map(lambda frame: faces_of(frame, detector(frame.image)), frames, workers, ahead)

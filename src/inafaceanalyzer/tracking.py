@@ -1,47 +1,56 @@
 """Face tracking between detections, and optimal detection-to-track assignment.
 
-:class:`TrackingDetector` wraps a face detector. It runs the detector every
-``detect_period`` frames; in between, a visual tracker (dlib's correlation
-tracker, as in the original inaFaceAnalyzer) follows each face. Every face it
-returns carries a ``face_id``, unique within the stream (0, 1, 2, ...), and a
-``track_conf``. The rules, with the thresholds of :class:`TrackingOptions`:
+:class:`TrackingDetector` wraps a face detector. It runs the detector on the
+whole frame every ``detect_period`` frames; in between, each face is followed
+by re-detecting it in a small window around where it should be (``follow``
+``"redetect"``, the default: :mod:`inafaceanalyzer.redetection`) or by dlib's
+correlation tracker, as in the original inaFaceAnalyzer (``"correlation"``).
+Every face it returns carries a ``face_id``, unique within the stream (0, 1,
+2, ...). The rules, with the thresholds of :class:`TrackingOptions`:
 
-* Between detections, a track ends when its tracker's confidence falls below
-  ``min_track_conf`` or less than ``min_visible`` of its box lies inside the
-  frame.
+* Between detections, with ``"redetect"``, the faces found in the windows are
+  matched to the tracks (below) and a track not found in its window ends;
+  with ``"correlation"``, a track ends when its tracker's confidence falls
+  below ``min_track_conf`` or less than ``min_visible`` of its box lies inside
+  the frame.
 * On a detection frame, detections are matched to the tracks, at their last
-  known boxes, by an optimal assignment
+  boxes or where their measured speed takes them, by an optimal assignment
   (:func:`scipy.optimize.linear_sum_assignment` on ``1 - IoU``, not greedy),
   keeping pairs with IoU >= ``min_match_iou``. A matched track keeps its
   ``face_id`` and takes the detection's box (its tracker restarts there); a
   track matched to no detection ends. Trackers are not run on detection
   frames (nor ever started when every frame is a detection frame).
 * A track that ended inside the frame (hidden, or missed by the detector) is
-  remembered for ``max_lost_s`` seconds: a later detection matching no live track
+  remembered for ``max_lost_s`` seconds (and, with ``"redetect"``, looked for
+  in a window where it should be): a later detection matching no live track
   takes its ``face_id`` back if it lies within ``lost_radius`` face sizes of
   where the track was last detected, or of where its measured speed would
-  have taken it (:func:`match_lost`). Other detections start new tracks.
+  have taken it (:func:`match_lost`). Other detections start new tracks (on
+  full detections only: windows only look for known faces).
 * A shot change (consecutive frames differing by ``cut_threshold`` or more)
   ends every track and clears that memory, and faces are detected on the new
   shot's first frame, whatever the period.
 
 A face that leaves the frame and comes back later gets a new ``face_id``.
 """
-
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import cv2
 import dlib
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from .pipeline import Detector
+from .redetection import WINDOW_SCALE, detect_in_windows
+from .tracks import Track, VisualTracker, match_boxes, match_lost
 from .types import Detection, Frame, Rect
+
+__all__ = ["CorrelationTracker", "PreparedFrame", "TrackingDetector", "TrackingOptions", "VisualTracker",
+           "match_boxes", "match_lost"]
+FOLLOWERS = ("redetect", "correlation")
 
 THUMBNAIL_SIZE = (32, 18)  # width, height of the grey thumbnails compared to find shot changes
 UNTIMED_FRAME_RATE = 25.0  # frames per second assumed for frames given without a time
@@ -73,7 +82,11 @@ class TrackingOptions:
     ``max_missed``: how many detection frames in a row a track the detector
     misses may still be followed while its tracker's confidence stays at
     least ``min_track_conf`` (0, the default, ends it: keeping such tracks
-    alive measured worse on the ground-truth videos).
+    alive measured worse on the ground-truth videos; correlation only).
+    ``follow``: how faces are followed between detections, ``"redetect"``
+    (the detector in a window ``window_scale`` face sizes wide around each
+    track; ``min_track_conf`` and ``min_visible`` then play no part) or
+    ``"correlation"`` (dlib's correlation tracker).
     """
 
     min_track_conf: float = 7.0
@@ -83,6 +96,8 @@ class TrackingOptions:
     lost_radius: float = 0.5
     cut_threshold: float | None = 30.0
     max_missed: int = 0
+    follow: str = "redetect"
+    window_scale: float = WINDOW_SCALE
 
     def __post_init__(self) -> None:
         if self.min_track_conf < 0:
@@ -99,16 +114,10 @@ class TrackingOptions:
             raise ValueError(f"cut_threshold must be > 0 or None, got {self.cut_threshold}")
         if self.max_missed < 0:
             raise ValueError(f"max_missed must be >= 0, got {self.max_missed}")
-
-
-class VisualTracker(Protocol):
-    """Follows one object from frame to frame (grayscale uint8 frames)."""
-
-    def start(self, image: np.ndarray, box: Rect) -> None:
-        """Start (or restart) following what ``box`` holds in ``image``."""
-
-    def update(self, image: np.ndarray) -> tuple[Rect, float]:
-        """The object's box in ``image`` (the next frame) and the tracker's confidence."""
+        if self.follow not in FOLLOWERS:
+            raise ValueError(f"follow must be one of {', '.join(FOLLOWERS)}, got {self.follow!r}")
+        if self.window_scale < 1:
+            raise ValueError(f"window_scale must be >= 1, got {self.window_scale}")
 
 
 class CorrelationTracker:
@@ -142,65 +151,6 @@ class PreparedFrame:
     thumbnail: np.ndarray
     detections: list[Detection] | None
 
-
-@dataclass(eq=False)
-class _Motion:
-    """Where something was last seen, when, and its speed (pixels per frame) between sightings."""
-
-    box: Rect
-    at: int
-    velocity: tuple[float, float] | None = None
-
-    def observe(self, box: Rect, position: int) -> None:
-        dt = position - self.at
-        if dt > 0:
-            (ax, ay), (bx, by) = self.box.center, box.center
-            v = ((bx - ax) / dt, (by - ay) / dt)
-            if self.velocity is not None:  # smoothed: the mean of the last speed and the one before
-                v = ((self.velocity[0] + v[0]) / 2, (self.velocity[1] + v[1]) / 2)
-            self.velocity = v
-        self.box, self.at = box, position
-
-    def predicted(self, position: int) -> Rect:
-        """The box at ``position`` at the measured speed."""
-        vx, vy = self.velocity or (0.0, 0.0)
-        return self.box.transpose(vx * (position - self.at), vy * (position - self.at))
-
-
-@dataclass(eq=False)
-class _Track:
-    face_id: int
-    tracker: VisualTracker
-    box: Rect  # where it is now
-    detected_motion: _Motion  # its detections
-    followed_motion: _Motion  # its detections and confidently tracked boxes
-    start_on: np.ndarray | None = None  # the frame its tracker is still to start on, at ``box``
-    missed: int = 0  # detection frames in a row without a matching detection
-    lost_at: float = math.nan  # time (s) when it stopped being followed
-
-    @classmethod
-    def new(cls, face_id: int, tracker: VisualTracker, box: Rect, position: int) -> _Track:
-        return cls(face_id, tracker, box, _Motion(box, position), _Motion(box, position))
-
-    def follow(self, gray: np.ndarray) -> float:
-        """Move to the next frame with the visual tracker; its confidence."""
-        if self.start_on is not None:  # trackers start lazily: never, when every frame is detected
-            self.tracker.start(self.start_on, self.box)
-            self.start_on = None
-        self.box, conf = self.tracker.update(gray)
-        return conf
-
-    def detected(self, box: Rect, gray: np.ndarray, position: int) -> None:
-        self.detected_motion.observe(box, position)
-        self.followed_motion.observe(box, position)
-        self.box, self.start_on, self.missed, self.lost_at = box, gray, 0, math.nan
-
-    def whereabouts(self, position: int) -> list[Rect]:
-        """Where it may be at ``position``: last detected, and extrapolated from detections or tracking."""
-        return [self.detected_motion.box, self.detected_motion.predicted(position),
-                self.followed_motion.predicted(position)]
-
-
 def _visible_share(box: Rect, width: int, height: int) -> float:
     return box.clip(width, height).area / box.area if box.area > 0 else 0.0
 
@@ -210,10 +160,11 @@ class TrackingDetector:
 
     Feed it the frames of one stream in order (``update`` or calling it);
     :meth:`reset` starts a new stream. Returned detections carry ``face_id``
-    and ``track_conf``: the visual tracker's confidence on frames where the
-    face was tracked, NaN on frames where it was detected (then
-    ``detect_conf``, the box and the landmarks are the detector's). Tracked
-    faces have the tracker's box and a NaN ``detect_conf``.
+    and ``track_conf``: the correlation tracker's confidence on frames where
+    it followed the face, NaN on frames where the face was detected (then
+    ``detect_conf``, the box and the landmarks are the detector's, on the
+    whole frame or in the face's window). Faces followed by the correlation
+    tracker have its box and a NaN ``detect_conf``.
 
     The streaming core calls :meth:`prepare` (thread-safe: it runs the
     wrapped detector on detection frames) ahead, in parallel, and
@@ -239,8 +190,8 @@ class TrackingDetector:
 
     def reset(self) -> None:
         """Forget every track: the next frame is the first of a new stream (face ids restart at 0)."""
-        self._tracks: list[_Track] = []
-        self._lost: list[_Track] = []
+        self._tracks: list[Track] = []
+        self._lost: list[Track] = []
         self._next_id = 0
         self._position = 0
         self._thumbnail: np.ndarray | None = None
@@ -280,7 +231,9 @@ class TrackingDetector:
             self._tracks, self._lost = [], []
             if detections is None:
                 detections = list(self.detector(image))
-        if detections is None:
+        if detections is None and self.options.follow == "redetect":
+            out = self._redetect(image, prepared.gray, position, now)
+        elif detections is None:
             out = self._track(prepared.gray, position, now)
         else:
             out = self._associate(detections, prepared.gray, position, now)
@@ -294,7 +247,7 @@ class TrackingDetector:
             return False
         return float(np.abs(thumbnail - previous).mean()) >= threshold
 
-    def _alive(self, track: _Track, conf: float, gray: np.ndarray, position: int, now: float) -> bool:
+    def _alive(self, track: Track, conf: float, gray: np.ndarray, position: int, now: float) -> bool:
         """Whether ``track`` is still followed after its tracker reported ``conf``; ends it if not."""
         visible = _visible_share(track.box, gray.shape[1], gray.shape[0])
         if conf >= self.options.min_track_conf and visible >= self.options.min_visible:
@@ -315,28 +268,43 @@ class TrackingDetector:
         self._tracks = kept
         return out
 
+    def _redetect(self, image: np.ndarray, gray: np.ndarray, position: int, now: float) -> list[Detection]:
+        """Look for each track, and each recently lost one, in a window around where it should be."""
+        tracks = self._tracks + self._lost
+        if not tracks:
+            return []
+        expected = [t.detected_motion.predicted(position) for t in tracks]
+        # a face found where a lost track should be but too far from it is left to the next full detection
+        live = [True] * len(self._tracks) + [False] * len(self._lost)
+        found, starts = detect_in_windows(self.detector, image, expected, self.options.window_scale, may_start=live)
+        return self._associate(found, gray, position, now, start_new=starts)
+
     def _associate(
-        self, detections: Sequence[Detection], gray: np.ndarray, position: int, now: float
+        self, detections: Sequence[Detection], gray: np.ndarray, position: int, now: float,
+        start_new: Sequence[bool] | None = None,
     ) -> list[Detection]:
-        """Match this frame's detections to the tracks (at their last boxes), then to the lost tracks."""
+        """Match this frame's detections to the tracks (at their last boxes or where their speed takes
+        them), then to the lost tracks; the others start new tracks (those ``start_new`` allows)."""
         opts = self.options
         out: list[Detection] = []
-        kept: list[_Track] = []
+        kept: list[Track] = []
 
-        def take(track: _Track, det: Detection) -> None:
+        def take(track: Track, det: Detection) -> None:
             track.detected(det.bbox, gray, position)
             out.append(det.replace(face_id=track.face_id, track_conf=math.nan))
             kept.append(track)
 
         boxes = [d.bbox for d in detections]
-        pairs = match_boxes([t.box for t in self._tracks], boxes, opts.min_match_iou)
+        pairs = match_boxes([[t.box, *t.whereabouts(position)] for t in self._tracks], boxes, opts.min_match_iou)
         for i, j in pairs:
             take(self._tracks[i], detections[j])
         matched = {i for i, _ in pairs}
+        unmatched: list[Track] = []
         for i, track in enumerate(self._tracks):
             if i in matched:
                 continue
-            if track.missed < opts.max_missed:  # undetected: follow it if its tracker is sure of it
+            if track.missed < opts.max_missed and opts.follow == "correlation":
+                # undetected: follow it if its tracker is sure of it
                 conf = track.follow(gray)
                 duplicate = any(track.box.iou(b) >= opts.min_match_iou for b in boxes)
                 if not duplicate and self._alive(track, conf, gray, position, now):
@@ -344,64 +312,25 @@ class TrackingDetector:
                     out.append(Detection(track.box, face_id=track.face_id, track_conf=conf))
                     kept.append(track)
                 continue
-            self._alive(track, -math.inf, gray, position, now)  # missed by the detector: ends (or is lost)
+            unmatched.append(track)
         free = sorted(set(range(len(detections))) - {j for _, j in pairs})
-        if free and self._lost:
-            found = match_lost(self._lost, [boxes[j] for j in free], position, opts.lost_radius)
-            for i, k in found:
-                take(self._lost[i], detections[free[k]])
-            self._lost = [t for i, t in enumerate(self._lost) if i not in {i for i, _ in found}]
-            free = [j for k, j in enumerate(free) if k not in {k for _, k in found}]
-        for j in free:
+        # by distance: the tracks left (they may have moved further than IoU allows), then the lost ones
+        pool = unmatched + self._lost
+        live_radius = opts.window_scale / 2 if opts.follow == "redetect" else opts.lost_radius
+        radii = [live_radius] * len(unmatched) + [opts.lost_radius] * len(self._lost)
+        found = match_lost(pool, [boxes[j] for j in free], position, radii) if free else []
+        for i, k in found:
+            take(pool[i], detections[free[k]])
+        taken = {i for i, _ in found}
+        self._lost = [t for i, t in enumerate(self._lost, len(unmatched)) if i not in taken]
+        for i, track in enumerate(unmatched):
+            if i not in taken:
+                self._alive(track, -math.inf, gray, position, now)  # missed by the detector: ends (or is lost)
+        free = [j for k, j in enumerate(free) if k not in {k for _, k in found}]
+        for j in free if start_new is None else [j for j in free if start_new[j]]:
             det = detections[j]
-            track = _Track.new(self._next_id, self.tracker_factory(), det.bbox, position)
+            track = Track.new(self._next_id, self.tracker_factory(), det.bbox, position)
             self._next_id += 1
             take(track, det)
         self._tracks = kept
         return out
-
-
-def match_boxes(tracks: Sequence[Rect], detections: Sequence[Rect], min_iou: float) -> list[tuple[int, int]]:
-    """Optimal one-to-one matching of ``tracks`` to ``detections`` maximising the total IoU.
-
-    Solves the assignment on ``1 - IoU`` (Hungarian algorithm, not greedy) and
-    keeps the pairs whose IoU is at least ``min_iou``; returns ``(track index,
-    detection index)`` pairs in track order.
-    """
-    if not tracks or not detections:
-        return []
-    iou = np.array([[t.iou(d) for d in detections] for t in tracks])
-    rows, cols = linear_sum_assignment(1.0 - iou)
-    return [(int(r), int(c)) for r, c in zip(rows, cols) if iou[r, c] >= min_iou]
-
-
-def match_lost(
-    tracks: Sequence[_Track], detections: Sequence[Rect], position: int, radius: float
-) -> list[tuple[int, int]]:
-    """Optimal one-to-one matching of lost ``tracks`` to ``detections`` by distance.
-
-    A detection may take a lost track back when its centre lies within
-    ``radius`` face sizes (the larger side of the track's last detected box)
-    of where the track was last detected or of where it would be had it kept
-    the speed measured between its detections, or between its confidently
-    tracked positions; and its size is within a factor 2 of that box's.
-    Boxes of faces half hidden when they were lost are often cut short, so
-    distances between centres are used rather than IoU.
-    """
-    if not tracks or not detections:
-        return []
-    far = radius + 1.0
-    cost = np.full((len(tracks), len(detections)), far)
-    for i, track in enumerate(tracks):
-        size = track.detected_motion.box.max_dim_len
-        if size <= 0:
-            continue
-        for j, det in enumerate(detections):
-            if not 0.5 <= det.max_dim_len / size <= 2.0:
-                continue
-            cx, cy = det.center
-            cost[i, j] = min(
-                math.hypot(cx - x, cy - y) / size for x, y in (box.center for box in track.whereabouts(position))
-            )
-    rows, cols = linear_sum_assignment(cost)
-    return [(int(r), int(c)) for r, c in zip(rows, cols) if cost[r, c] <= radius]
