@@ -31,7 +31,7 @@ from ..atomic import atomic_output
 from ..errors import ResultsError
 from ..label_layout import place_labels
 from ..media.video import is_url, probe
-from .results import ResultsLike, load_results
+from ..results.load import ResultsLike, load_results
 from .timing import DisplayTiming, display_spans
 
 COLUMNS = ("frame", "bbox", "sex_label", "age_label")

@@ -34,7 +34,8 @@ from ..atomic import atomic_output
 from ..errors import MediaDecodeError, OutputError, OutputPathError
 from ..media.video import MAX_CONSECUTIVE_ERRORS, VideoInfo, _rgb, is_url, open_container, probe
 from ..progress import ProgressHook
-from .results import ResultsLike, load_results
+from ..results.columns import DEFAULT_FPS
+from ..results.load import ResultsLike, load_results
 from .timing import DisplayTiming, Span, display_spans
 
 COLUMNS = ("frame", "bbox", "sex_label", "age_label")
@@ -150,7 +151,7 @@ class Transcoder:
             raise OutputError(f"{name}: cannot set up the MP4 encoder: {exc}") from exc
 
     def _add_video(self, info: VideoInfo, settings: EncoderSettings):
-        rate = self.vin.average_rate or self.vin.guessed_rate or Fraction(25)
+        rate = self.vin.average_rate or self.vin.guessed_rate or Fraction(DEFAULT_FPS)
         stream = self.out.add_stream("libx264", rate=Fraction(rate))
         stream.width, stream.height = info.width // 2 * 2, info.height // 2 * 2
         stream.pix_fmt = "yuv420p"
@@ -224,7 +225,7 @@ class Transcoder:
         for frame in frames:
             pts = frame.pts
             if pts is None:
-                step = int(1 / (self.time_base * (self.vin.average_rate or 25)))
+                step = int(1 / (self.time_base * (self.vin.average_rate or Fraction(DEFAULT_FPS))))
                 pts = self._last_pts + step if self._last_pts is not None else 0
             elif self._last_pts is not None and pts <= self._last_pts:
                 continue  # a damaged stream's late frame: the analysis dropped it too
@@ -325,10 +326,10 @@ class FrameRecorder:
     TIME_BASE = Fraction(1, 1000)
 
     def __init__(self, dest: str | os.PathLike[str], settings: EncoderSettings | None = None,
-                 rate: float = 25.0) -> None:
+                 rate: float = DEFAULT_FPS) -> None:
         self.dest = Path(dest)
         self.settings = settings or EncoderSettings()
-        self.rate = Fraction(rate).limit_denominator(1001) if rate and rate > 0 else Fraction(25)
+        self.rate = Fraction(rate).limit_denominator(1001) if rate and rate > 0 else Fraction(DEFAULT_FPS)
         self.frames = 0
         self._stack = contextlib.ExitStack()
         self._tmp: Path = self._stack.enter_context(atomic_output(self.dest))

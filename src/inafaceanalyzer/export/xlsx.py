@@ -30,7 +30,7 @@ from ..errors import ResultsError
 from ..media.images import load_image
 from ..media.video import VideoReader
 from ..types import Frame
-from .results import Results, ResultsLike, load_results
+from ..results.load import Results, ResultsLike, load_results
 
 COLUMNS = ("frame", "bbox")
 """Columns the XLSX export needs; every column of the table is written."""

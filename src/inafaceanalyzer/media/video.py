@@ -36,6 +36,7 @@ import av
 import numpy as np
 
 from ..errors import MediaDecodeError, MediaOpenError
+from ..results.columns import DEFAULT_FPS, frame_rate
 from ..types import Frame
 
 DEFAULT_TIMEOUT_S = 30.0
@@ -405,7 +406,7 @@ class VideoReader:
 
     def _time(self, pts: int | None, fallback_index: int) -> Fraction:
         if pts is None:
-            return Fraction(fallback_index) / (self.info.fps or 25)
+            return Fraction(fallback_index) / (self.info.fps or Fraction(DEFAULT_FPS))
         if self._start is None:
             self._start = pts
         return (pts - self._start) * self._time_base
@@ -538,7 +539,7 @@ def frames_shown_at(source: str, times: Sequence[float]) -> Iterator[tuple[float
         stream = container.streams.video[0]
         tb = Fraction(stream.time_base) if stream.time_base else Fraction(1, 90000)
         start = stream.start_time or 0
-        fps = float(stream.average_rate or 25)
+        fps = frame_rate(stream.average_rate)
         decoder: Iterator[av.VideoFrame] | None = None
         last_t = float("inf")
         for want in sorted(times):
