@@ -20,6 +20,7 @@ _LAZY = {
     "write_parquet": "parquet",
     "read_parquet": "parquet",
     "read_parquet_metadata": "parquet",
+    "load_results": "results",
 }
 
 __all__ = ["read_csv", "read_metadata", "sidecar_path", "write_csv", "write_metadata", *_LAZY]

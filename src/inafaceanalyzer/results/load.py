@@ -16,9 +16,9 @@ from typing import Any, TypeAlias
 
 import pandas as pd
 
-from ..errors import ResultsError
+from ..errors import ResultsError, SidecarError
 from .columns import parse_bbox
-from .sidecar import read_metadata
+from .sidecar import read_metadata, sidecar_path, validate
 
 ResultsLike: TypeAlias = pd.DataFrame | str | os.PathLike[str]
 PARQUET_METADATA_KEY = b"inafaceanalyzer"
@@ -95,7 +95,9 @@ def load_results(results: ResultsLike, metadata: dict | None = None) -> Results:
     """``results`` as a :class:`Results`: a DataFrame as is, or a ``.csv``/``.parquet`` file read back.
 
     For a file, ``metadata`` defaults to its JSON sidecar (``<name>.json``),
-    or for Parquet to the document embedded in the file.
+    or for Parquet to the document embedded in the file. A sidecar read from a file is checked
+    (:func:`~.sidecar.validate`; a Parquet file's embedded document when it names its format):
+    an unusable one raises :class:`ResultsError`.
     """
     if isinstance(results, pd.DataFrame):
         return Results(results, metadata, "results table")
@@ -103,13 +105,21 @@ def load_results(results: ResultsLike, metadata: dict | None = None) -> Results:
     if not path.is_file():
         raise ResultsError(path, "no such results file")
     try:
+        given = metadata is not None
         if path.suffix.lower() == ".parquet":
             table = read_parquet(path)
-            metadata = metadata if metadata is not None else read_parquet_metadata(path)
+            if not given:
+                metadata = read_parquet_metadata(path)
+                if metadata is not None and "format" in metadata:  # the photo CLI embeds a partial document
+                    validate(metadata, path)
         else:
             table = read_csv(path)
-        if metadata is None:
+        if metadata is None and not given:
             metadata = read_metadata(path)
+            if metadata is not None:
+                validate(metadata, sidecar_path(path))
+    except SidecarError as exc:
+        raise ResultsError(path, f"unusable sidecar: {exc}") from exc
     except ResultsError:
         raise
     except (OSError, ValueError) as exc:
