@@ -10,14 +10,7 @@ import pandas as pd
 import pytest
 
 from inafaceanalyzer import results
-from inafaceanalyzer.analyzers import (
-    ImageAnalyzer,
-    PreprocessedImageAnalyzer,
-    VideoAnalysis,
-    VideoAnalyzer,
-    VideoKeyframes,
-    VideoTracking,
-)
+from inafaceanalyzer import analyzers
 from inafaceanalyzer.classification import GenderAgeClassifier
 from inafaceanalyzer.errors import ResultsError, SidecarError
 from inafaceanalyzer.export.ass import export_ass
@@ -27,14 +20,15 @@ from inafaceanalyzer.leftout import LeftOut
 from inafaceanalyzer.media.video import DecodeStats, VideoInfo
 from inafaceanalyzer.results.columns import COLUMNS, engine_columns
 
-ENGINES = {"image": ImageAnalyzer, "preprocessed_image": PreprocessedImageAnalyzer, "video": VideoAnalyzer,
-           "videokeyframes": VideoKeyframes, "videotracking": VideoTracking}
+ENGINES = {"image": analyzers.ImageAnalyzer, "preprocessed_image": analyzers.PreprocessedImageAnalyzer,
+           "video": analyzers.VideoAnalyzer, "videokeyframes": analyzers.VideoKeyframes,
+           "videotracking": analyzers.VideoTracking}
 
 
-def _analysis(table: pd.DataFrame | None = None) -> VideoAnalysis:
+def _analysis(table: pd.DataFrame | None = None) -> analyzers.VideoAnalysis:
     info = VideoInfo(source="clip.mp4", width=640, height=360, fps=Fraction(30000, 1001), duration_s=10.0,
                      codec="h264", has_audio=False, frame_count=300, rotation=0)
-    return VideoAnalysis(table if table is not None else pd.DataFrame(), info, "video", {"fps": 2.0},
+    return analyzers.VideoAnalysis(table if table is not None else pd.DataFrame(), info, "video", {"fps": 2.0},
                          frames_analysed=20, frame_interval_s=0.5, first_time_s=0.0, last_time_s=9.5,
                          decode=DecodeStats(), left_out=LeftOut())
 
@@ -123,3 +117,14 @@ def test_old_import_paths_are_aliases():
     assert sidecar.read_sidecar is results.read_sidecar and sidecar.FORMAT == results.FORMAT
     assert pipeline.output_columns is results.output_columns and pipeline.FrameResult is results.FrameResult
     assert smoothing.AVERAGE_COLUMNS is results.AVERAGE_COLUMNS
+
+
+def test_the_photo_cli_parquet_document_is_a_checked_sidecar(tmp_path, astronaut_path):
+    """The image engines' Parquet embeds a document with the format, so that loading checks it."""
+    from inafaceanalyzer.cli.analyze import main
+
+    out = tmp_path / "photos.csv"
+    main(["-i", str(astronaut_path), "-o", str(out), "--parquet_export", "-q"])
+    loaded = results.load_results(out.with_suffix(".parquet"))
+    assert loaded.metadata["format"] == results.FORMAT and loaded.metadata["engine"] == "image"
+    assert list(loaded.table.columns) == list(pd.read_csv(out).columns) and len(loaded.table) >= 1

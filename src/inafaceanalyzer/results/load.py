@@ -110,7 +110,7 @@ def load_results(results: ResultsLike, metadata: dict | None = None) -> Results:
             table = read_parquet(path)
             if not given:
                 metadata = read_parquet_metadata(path)
-                if metadata is not None and "format" in metadata:  # the photo CLI embeds a partial document
+                if metadata is not None and "format" in metadata:  # photo collections embedded one without it until now
                     validate(metadata, path)
         else:
             table = read_csv(path)

@@ -43,6 +43,11 @@ def sidecar_document(*, source: str, source_abspath: str, engine: str, options: 
             "options": options, "video": video, "analysis": analysis, "provenance": provenance}
 
 
+def collection_document(*, engine: str, options: dict, provenance: dict) -> dict:
+    """The document of a photo collection's results (no video, no sampling), with its :data:`FORMAT`."""
+    return {"format": FORMAT, "engine": engine, "options": options, "provenance": provenance}
+
+
 def write_metadata(document: dict, path: str | os.PathLike[str]) -> Path:
     """Write ``document`` as indented JSON, atomically."""
     with atomic_output(path) as tmp:
