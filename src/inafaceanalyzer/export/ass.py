@@ -96,9 +96,9 @@ def _frame_geometry(res, video) -> tuple[int, int, float | None]:
     if video is not None:
         info = probe(video)
         return info.width, info.height, float(info.fps) if info.fps else None
-    meta_video = (res.metadata or {}).get("video") or {}
-    if meta_video.get("width") and meta_video.get("height"):
-        return int(meta_video["width"]), int(meta_video["height"]), meta_video.get("fps")
+    width, height = res.video("width"), res.video("height")
+    if width and height:
+        return int(width), int(height), res.video("fps")
     raise ResultsError(res.name, "the ASS export needs the frame size: give the video or keep the sidecar .json")
 
 

@@ -93,7 +93,7 @@ def _pictures(res: Results, video, wanted: dict) -> Iterator[Frame]:
     last = max(int(f) for f in wanted)
     fps = res.option("fps")
     with VideoReader(res.source(video, "XLSX")) as reader:
-        if (res.metadata or {}).get("engine") == "videokeyframes":
+        if res.engine == "videokeyframes":
             frames = reader.keyframes()
         else:
             frames = reader.frames(fps=float(fps) if fps else None, offset_ms=float(res.option("offset", 0) or 0))

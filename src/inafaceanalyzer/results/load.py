@@ -55,6 +55,15 @@ class Results:
         """A property of the analysed video recorded in the sidecar (``fps``, ``width``...)."""
         return ((self.metadata or {}).get("video") or {}).get(key, default)
 
+    def analysis(self, key: str, default: Any = None) -> Any:
+        """A figure of the analysis recorded in the sidecar (``frame_interval_s``, ``frames_analysed``...)."""
+        return ((self.metadata or {}).get("analysis") or {}).get(key, default)
+
+    @property
+    def engine(self) -> str | None:
+        """The engine the sidecar names, ``None`` when unknown."""
+        return (self.metadata or {}).get("engine")
+
 
 def read_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read a results CSV back, with ``bbox`` as tuples of integers."""
