@@ -7,6 +7,9 @@ ones inside functions, which only postpone an import, and ``TYPE_CHECKING`` ones
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -127,3 +130,13 @@ def test_no_module_over_the_limit():
         if lines > MAX_LINES and rel not in OVER_LIMIT_FOR_NOW:
             over[rel] = lines
     assert not over, f"modules over {MAX_LINES} lines: {over}"
+
+
+def test_every_module_imports():
+    """Each module imported in a fresh interpreter (optional heavy libraries load lazily, so this is quick)."""
+    names = sorted(_modules())
+    code = "import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)\n"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-c", code, *names], capture_output=True, text=True, timeout=600,
+                          env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
