@@ -190,7 +190,7 @@ def test_names_are_defined_once():
     from inafaceanalyzer.cli.analyze import build_parser
     from inafaceanalyzer.report import sidecar
 
-    assert sidecar.ENGINES == engines.names()
+    assert tuple(sidecar.ENGINES) == engines.names()
     choices = next(a.choices for a in build_parser()._actions if a.dest == "engine")
     assert list(choices) == list(engines.names())
     assert detection.canonical("LibFaceDetection") == "yunet" and "whole_frame" in detection.names()

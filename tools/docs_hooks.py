@@ -4,12 +4,12 @@
   parser: each console script of ``pyproject.toml`` that runs ``inafaceanalyzer.cli.<module>``
   (``build_parser()``, or the distributed server's and worker's parsers), also added to the
   nav under the entry pointing at ``reference/cli/index.md``;
-- ``reference/results-schema.md``: the results table's columns per engine, from
-  ``pipeline.output_columns`` and ``smoothing.AVERAGE_COLUMNS``, the campaign status
-  table's from ``campaign.status.STATUS_COLUMNS``, and the JSON sidecar's keys, from
-  ``VideoAnalysis.metadata()``. Each column's meaning is written below in ``MEANINGS``;
-  the build fails when the code has a column without a meaning, or a meaning names a
-  column the code no longer has.
+- ``reference/results-schema.md``: the results table's columns per engine and their meaning,
+  from the results contract (``results.columns``: ``engine_columns`` and ``COLUMNS``), the
+  campaign status table's from ``campaign.status.STATUS_COLUMNS`` (meanings in
+  ``STATUS_MEANINGS`` below), and the JSON sidecar's keys, from ``VideoAnalysis.metadata()``
+  (built by ``results.sidecar.sidecar_document``). The build fails when an engine writes a
+  column without a meaning, or a meaning names a column no engine writes.
 
 Registered in ``mkdocs.yml`` (``hooks:``).
 """
@@ -162,34 +162,6 @@ def cli_pages(found: list[Command]) -> dict[str, str]:
 
 # --- results schema -------------------------------------------------------------------------
 
-MEANINGS = {
-    "frame": "image path (image engines), or the frame's index in the video, in presentation order "
-             "(video engines)",
-    "bbox": "face box `(x1, y1, x2, y2)` in pixels, as the original reports it: the detector's box squared "
-            "and scaled by 1.1 around its centre; integers, possibly outside the frame",
-    "face_id": "tracking: the face's track, an integer unique within the video, from 0. A face that leaves "
-               "the frame and comes back later gets a new one",
-    "detect_conf": "detector confidence, 0 to 1 (empty for `preprocessed_image`; with tracking, empty on "
-                   "frames where the face was tracked)",
-    "track_conf": "tracking: on tracked frames, the correlation tracker's peak-to-side-lobe ratio (PSR), "
-                  "about 10 to 30 on a followed face, falling as the face turns or gets hidden; empty on "
-                  "frames where the face was detected",
-    "sex_decfunc": "gender decision function: the gender model's log-odds `ln(p_male / p_female)`, about -16 "
-                   "to +16; positive means male. Averaging it over the frames of a track combines their "
-                   "evidence",
-    "age_decfunc": "age decision function: the age model's expected age in years (sum over its 81 classes of "
-                   "probability x class age); averages of it are expected ages too",
-    "sex_label": "`m` if `sex_decfunc` > 0, else `f`; `u` (unknown) where an abstention rule withheld the "
-                 "answer",
-    "age_label": "estimated age in years (float) = `age_decfunc`",
-    "time": "video engines: the frame's presentation time in seconds, exactly `pts x time_base`",
-    "sex_decfunc_avg": "tracking: the mean of `sex_decfunc` (log-odds: the frames' evidence combined) over "
-                       "all the rows of the `face_id`",
-    "age_decfunc_avg": "tracking: the mean of `age_decfunc` (expected age) over all the rows of the `face_id`",
-    "sex_label_avg": "tracking: the label of `sex_decfunc_avg`, as for `sex_label`: constant within a track",
-    "age_label_avg": "tracking: the label of `age_decfunc_avg`: constant within a track",
-}
-
 STATUS_MEANINGS = {
     "source_path": "the job's video (resolved path or URL)",
     "dest_csv": "the job's results table (resolved path)",
@@ -219,7 +191,7 @@ def _check(kind: str, produced: list[str], meanings: dict[str, str]) -> None:
     stale = [c for c in meanings if c not in produced]
     if missing or stale:
         raise ValueError(f"docs hook: {kind} columns without a meaning: {missing}; "
-                         f"meanings of columns the code no longer has: {stale} (edit tools/docs_hooks.py)")
+                         f"meanings of columns the code no longer has: {stale} (edit results/columns.py or tools/docs_hooks.py)")
 
 
 def _sidecar_example() -> dict:
@@ -253,25 +225,25 @@ def schema_page() -> str:
     from inafaceanalyzer import engines
     from inafaceanalyzer.campaign.status import STATUS_COLUMNS
     from inafaceanalyzer.classification import GenderAgeClassifier
-    from inafaceanalyzer.pipeline import output_columns
-    from inafaceanalyzer.smoothing import AVERAGE_COLUMNS
+    from inafaceanalyzer.results.columns import COLUMNS, engine_columns
 
     classes = {name: engines.spec(name).analyzer for name in engines.names()}
-    per_engine = {name: output_columns(GenderAgeClassifier, cls.tracked, cls.timed)
-                  + (AVERAGE_COLUMNS if cls.tracked else []) for name, cls in classes.items()}
+    per_engine = {name: engine_columns(GenderAgeClassifier, cls.tracked, cls.timed) for name, cls in classes.items()}
     produced = list(dict.fromkeys(c for cols in per_engine.values() for c in cols))
-    _check("results", produced, MEANINGS)
+    meanings = {name: column.meaning for name, column in COLUMNS.items()}
+    _check("results", produced, meanings)
     _check("status", list(STATUS_COLUMNS), STATUS_MEANINGS)
     lines = ["# Results tables and sidecar", "",
              "Generated at build time from the code that writes them "
-             "(`pipeline.output_columns`, `smoothing.AVERAGE_COLUMNS`, `campaign.status.STATUS_COLUMNS`, "
-             "`VideoAnalysis.metadata()`); the build fails when a column has no description here.", "",
+             "(the results contract `inafaceanalyzer.results`: `results.columns.COLUMNS` and "
+             "`engine_columns`, `results.sidecar.sidecar_document` via `VideoAnalysis.metadata()`; "
+             "`campaign.status.STATUS_COLUMNS`); the build fails when a column has no description here.", "",
              "## Columns of the results table, per engine", "",
              "In this order in the CSV (the original's columns first, new ones appended).", "",
              "| engine | columns |", "| --- | --- |"]
     lines += [f"| `{name}` | {', '.join(_code(c) for c in cols)} |" for name, cols in per_engine.items()]
-    lines += ["", "## What each column means", "", "| column | meaning |", "| --- | --- |"]
-    lines += [f"| `{c}` | {_cell(MEANINGS[c])} |" for c in produced]
+    lines += ["", "## What each column means", "", "| column | type (pandas) | meaning |", "| --- | --- | --- |"]
+    lines += [f"| `{c}` | `{COLUMNS[c].dtype}` | {_cell(meanings[c])} |" for c in produced]
     sidecar = _sidecar_example()
     lines += ["", "## The JSON sidecar", "",
               "Video engines write `<basename>.json` next to `<basename>.csv`: the source, engine, options, "

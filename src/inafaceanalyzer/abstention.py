@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from .pipeline import FrameResult
+    from .results.table import FrameResult
 
 UNKNOWN = "u"
 DEFAULT_CHILD_AGE = 13.0  # the commands' default --child_age (docs/classifiers.md)
@@ -101,7 +101,7 @@ def gender_confidence(sex_decfunc: np.ndarray | pd.Series) -> np.ndarray:
 
 def face_size(bboxes: pd.Series | list) -> np.ndarray:
     """Largest side in pixels of each ``(x1, y1, x2, y2)`` box, or its CSV text (NaN where there is no box)."""
-    from .export.csv import parse_bbox
+    from .results.columns import parse_bbox
 
     def side(b: object) -> float:
         if isinstance(b, str):  # a CSV read back as written: "(x1, y1, x2, y2)"

@@ -18,7 +18,10 @@ from .media.files import absolute_source
 from .media.images import ErrorHandler, image_frames
 from .media.prefetch import prefetch
 from .leftout import CountingDetector, LeftOut
-from .pipeline import Detector, FrameResult, iter_results, output_columns
+from .pipeline import Detector, iter_results
+from .results.columns import output_columns
+from .results.sidecar import sidecar_document
+from .results.table import FrameResult
 from .progress import ProgressHook
 from .smoothing import average_results
 from .stream import FaceStream
@@ -56,22 +59,21 @@ class VideoAnalysis:
         return self.left_out.second_look if self.left_out is not None else 0
 
     def metadata(self) -> dict:
-        """The sidecar document written next to the results (see ``export.metadata``)."""
+        """The sidecar document written next to the results (see :mod:`inafaceanalyzer.results.sidecar`)."""
         from .models import provenance
 
         info = self.info
-        return {
-            "format": "inaFaceAnalyzer-results/1",
-            "source": info.source,
-            "source_abspath": absolute_source(info.source),
-            "engine": self.engine,
-            "options": self.options,
-            "video": {
+        return sidecar_document(
+            source=info.source,
+            source_abspath=absolute_source(info.source),
+            engine=self.engine,
+            options=self.options,
+            video={
                 "width": info.width, "height": info.height,
                 "fps": float(info.fps) if info.fps else None,
                 "duration_s": info.duration_s, "codec": info.codec, "has_audio": info.has_audio,
             },
-            "analysis": {
+            analysis={
                 "frames_analysed": self.frames_analysed,
                 "frame_interval_s": self.frame_interval_s,
                 "first_time_s": self.first_time_s,
@@ -83,8 +85,8 @@ class VideoAnalysis:
                 # rows answered 'u' because the face looks like a child (counted apart; --child_age)
                 "unknown_child": _children(self.table, self.options.get("abstention", {})),
             },
-            "provenance": provenance(),
-        }
+            provenance=provenance(),
+        )
 
 
 def _children(table: pd.DataFrame, abstention: dict) -> int:

@@ -18,7 +18,8 @@ from .abstention import AbstentionRule
 from .analyzers import FaceAnalyzer, VideoAnalysis
 from .classifiers import DEFAULT, FaceClassifier, create, names
 from .detection import DetectionOptions
-from .export import sidecar_path, write_csv, write_metadata
+from .export.csv import write_csv
+from .results.sidecar import sidecar_path, write_metadata
 from .media.video import DEFAULT_TIMEOUT_S
 from .progress import ProgressHook
 

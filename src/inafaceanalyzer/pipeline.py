@@ -16,50 +16,19 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Protocol
 
-import numpy as np
 import pandas as pd
 
 from .alignment import FaceAligner, FaceChips
 from .classifiers.base import FaceClassifier
+from .detection.protocols import Detector, StagedDetector
 from .parallel import ordered_map
+from .results.columns import META_COLUMNS as _META
+from .results.columns import output_columns
+from .results.table import FrameResult, results_table
 from .types import Detection, Frame, Rect
 
 FrameCallback = Callable[[Frame], None]
-
-
-class Detector(Protocol):
-    """What the core needs from a detector (plain, tracking or none)."""
-
-    def __call__(self, frame: np.ndarray, /) -> list[Detection]: ...
-
-    def landmark_box(self, bbox: Rect) -> Rect: ...
-
-
-class StagedDetector(Detector, Protocol):
-    """A stateful detector (a tracker) whose per-frame work splits in two.
-
-    ``prepare(position, frame)`` does what does not depend on earlier frames
-    (e.g. running a face detector on the frames it chose by their 0-based
-    ``position`` in the stream); it must be thread-safe, and the core runs it
-    ahead, on several frames in parallel. ``update(frame, prepared)`` then
-    sees the frames one by one, in order. Both receive the whole
-    :class:`~inafaceanalyzer.types.Frame`, time included.
-    """
-
-    def prepare(self, position: int, frame: Frame) -> object: ...
-
-    def update(self, frame: Frame, prepared: object) -> list[Detection]: ...
-
-
-def output_columns(classifier: FaceClassifier, tracking: bool = False, timed: bool = False) -> list[str]:
-    """Column order of the results table, the original's first, new ones appended."""
-    cols = ["frame", "bbox", "face_id", "detect_conf", "track_conf"] if tracking else ["frame", "bbox", "detect_conf"]
-    cols += list(classifier.output_cols)
-    if timed:
-        cols.append("time")
-    return cols
 
 
 def reported_bbox(bbox: Rect, classifier: FaceClassifier) -> tuple[int, int, int, int]:
@@ -78,40 +47,6 @@ class FrameFaces:
     detections: list[Detection]
     chips: list[FaceChips]
     frame: Frame
-
-
-@dataclass(frozen=True, slots=True)
-class FrameResult:
-    """One analysed frame and the rows of its faces, once they are classified.
-
-    ``rows`` are tuples in the order of ``columns`` (the table's columns, see
-    :func:`output_columns`); a frame without faces has none. ``frame`` is the
-    frame itself (pixels included) when the stream was asked to keep frames
-    (``flush_every_frame``), ``None`` otherwise.
-    """
-
-    index: int | str
-    time: float | None
-    rows: list[tuple]
-    columns: list[str]
-    frame: Frame | None = None
-
-    def table(self) -> pd.DataFrame:
-        """The rows as a results table (see :func:`results_table`)."""
-        return results_table(self.rows, self.columns)
-
-
-_META = ("frame", "bbox", "face_id", "detect_conf", "track_conf", "time")
-
-
-def results_table(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
-    """Rows of :class:`FrameResult` s gathered into a results table with ``columns``."""
-    if not rows:
-        return pd.DataFrame({c: pd.Series(dtype=_EMPTY_DTYPES.get(c, "float64")) for c in columns})
-    df = pd.DataFrame(rows, columns=columns)
-    if "face_id" in df.columns:
-        df["face_id"] = df["face_id"].astype("int64")
-    return df
 
 
 def iter_results(
@@ -239,5 +174,3 @@ def analyze_stream(
         rows.extend(result.rows)
     return results_table(rows, output_columns(classifier, tracking, timed))
 
-
-_EMPTY_DTYPES = {"frame": "object", "bbox": "object", "sex_label": "object", "face_id": "int64"}

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from .pipeline import Detector
+from .detection.protocols import Detector
 from .types import Detection, Rect
 
 WINDOW_SCALE = 3.0  # window side, in face sizes (the larger side of the face's box)

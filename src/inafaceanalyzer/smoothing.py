@@ -12,9 +12,9 @@ from collections.abc import Sequence
 import pandas as pd
 
 from .classification import decfunc2labels
+from .results.columns import AVERAGE_COLUMNS, DECISION_FUNCTIONS
 
-DECISION_FUNCTIONS = ("sex_decfunc", "age_decfunc")
-AVERAGE_COLUMNS = ["sex_decfunc_avg", "age_decfunc_avg", "sex_label_avg", "age_label_avg"]
+__all__ = ["AVERAGE_COLUMNS", "DECISION_FUNCTIONS", "average_results"]
 
 
 def average_results(df: pd.DataFrame, by: str | Sequence[str] = "face_id") -> pd.DataFrame:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .leftout import LeftOut
-from .pipeline import FrameResult, results_table
+from .results.table import FrameResult, results_table
 
 
 @dataclass

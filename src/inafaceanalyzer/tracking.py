@@ -43,7 +43,8 @@ import cv2
 import dlib
 import numpy as np
 
-from .pipeline import Detector
+from .detection.protocols import Detector
+from .results.columns import DEFAULT_FPS
 from .redetection import WINDOW_SCALE, detect_in_windows
 from .tracks import Track, VisualTracker, match_boxes, match_lost
 from .types import Detection, Frame, Rect
@@ -53,7 +54,7 @@ __all__ = ["CorrelationTracker", "PreparedFrame", "TrackingDetector", "TrackingO
 FOLLOWERS = ("redetect", "correlation")
 
 THUMBNAIL_SIZE = (32, 18)  # width, height of the grey thumbnails compared to find shot changes
-UNTIMED_FRAME_RATE = 25.0  # frames per second assumed for frames given without a time
+UNTIMED_FRAME_RATE = DEFAULT_FPS  # frames per second assumed for frames given without a time
 
 
 @dataclass(frozen=True)

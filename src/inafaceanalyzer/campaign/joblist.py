@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..atomic import make_output_folder
 from ..errors import JobListError, OutputError, OutputPathError
-from ..export import sidecar_path
+from ..results.sidecar import sidecar_path
 from ..jobs import VideoJob
 from ..media.video import is_url
 

@@ -210,8 +210,9 @@ def run_images(args: argparse.Namespace, options: AnalysisOptions, inputs: list[
     if args.parquet_export:
         from ..export.parquet import write_parquet
         from ..models import provenance
+        from ..results.sidecar import collection_document
 
-        document = {"engine": options.engine, "options": options.as_dict(), "provenance": provenance()}
+        document = collection_document(engine=options.engine, options=options.as_dict(), provenance=provenance())
         write_parquet(df, Path(args.output).with_suffix(".parquet"), document)
     if args.xlsx_export:
         from ..export.xlsx import export_xlsx

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..results.sidecar import accept_engine
+
 if TYPE_CHECKING:
     from ..analyzers import FaceAnalyzer
 
@@ -63,8 +65,9 @@ _SPECS: dict[str, EngineSpec] = {}
 
 
 def register(name: str, engine: EngineSpec) -> None:
-    """Make ``engine`` available as ``name`` (``--engine name``)."""
+    """Make ``engine`` available as ``name`` (``--engine name``), and its name known to results' sidecars."""
     _SPECS[name] = engine
+    accept_engine(name)
 
 
 def names(media: str | None = None) -> tuple[str, ...]:

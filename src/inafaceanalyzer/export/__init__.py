@@ -9,8 +9,9 @@ CSV and the JSON sidecar load eagerly; the ASS, MP4, XLSX and Parquet exports
 
 from importlib import import_module
 
-from .csv import read_csv, write_csv
-from .metadata import read_metadata, sidecar_path, write_metadata
+from ..results.load import read_csv
+from ..results.sidecar import read_metadata, sidecar_path, write_metadata
+from .csv import write_csv
 
 _LAZY = {
     "export_ass": "ass",

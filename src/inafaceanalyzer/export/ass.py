@@ -31,7 +31,7 @@ from ..atomic import atomic_output
 from ..errors import ResultsError
 from ..label_layout import place_labels
 from ..media.video import is_url, probe
-from .results import ResultsLike, load_results
+from ..results.load import ResultsLike, load_results
 from .timing import DisplayTiming, display_spans
 
 COLUMNS = ("frame", "bbox", "sex_label", "age_label")
@@ -96,9 +96,9 @@ def _frame_geometry(res, video) -> tuple[int, int, float | None]:
     if video is not None:
         info = probe(video)
         return info.width, info.height, float(info.fps) if info.fps else None
-    meta_video = (res.metadata or {}).get("video") or {}
-    if meta_video.get("width") and meta_video.get("height"):
-        return int(meta_video["width"]), int(meta_video["height"]), meta_video.get("fps")
+    width, height = res.video("width"), res.video("height")
+    if width and height:
+        return int(width), int(height), res.video("fps")
     raise ResultsError(res.name, "the ASS export needs the frame size: give the video or keep the sidecar .json")
 
 

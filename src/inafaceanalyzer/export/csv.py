@@ -1,4 +1,7 @@
-"""CSV results, as the original wrote them: ``bbox`` as ``"(x1, y1, x2, y2)"``."""
+"""CSV results, as the original wrote them: ``bbox`` as ``"(x1, y1, x2, y2)"``.
+
+Reading them back is :func:`inafaceanalyzer.results.load.read_csv` (also importable from here).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..atomic import atomic_output
+from ..results.columns import parse_bbox
+from ..results.load import read_csv
+
+__all__ = ["parse_bbox", "read_csv", "write_csv"]
 
 
 def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
@@ -15,21 +22,3 @@ def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     with atomic_output(path) as tmp:
         df.to_csv(tmp, index=False)
     return Path(path)
-
-
-def parse_bbox(value: object) -> tuple[int, int, int, int]:
-    """``"(x1, y1, x2, y2)"`` (or a tuple) as a tuple of 4 integers."""
-    if isinstance(value, tuple):
-        return value  # type: ignore[return-value]
-    parts = str(value).strip().strip("()[]").split(",")
-    if len(parts) != 4:
-        raise ValueError(f"a bbox needs 4 numbers, got {value!r}")
-    return tuple(int(round(float(p))) for p in parts)  # type: ignore[return-value]
-
-
-def read_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a results CSV back, with ``bbox`` as tuples of integers."""
-    df = pd.read_csv(path)
-    if "bbox" in df.columns:
-        df["bbox"] = [parse_bbox(v) for v in df["bbox"]]
-    return df

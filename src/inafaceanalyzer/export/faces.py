@@ -22,7 +22,7 @@ from ..atomic import atomic_output
 from ..errors import MediaError
 from ..media.images import load_image
 from ..media.video import frames_shown_at, source_stem
-from .csv import parse_bbox
+from ..results.columns import parse_bbox
 
 
 def _safe(name: str) -> str:

@@ -18,10 +18,8 @@ RGB). The file is written under a temporary name and renamed when complete.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -34,27 +32,22 @@ from ..atomic import atomic_output
 from ..errors import MediaDecodeError, OutputError, OutputPathError
 from ..media.video import MAX_CONSECUTIVE_ERRORS, VideoInfo, _rgb, is_url, open_container, probe
 from ..progress import ProgressHook
-from .results import ResultsLike, load_results
+from ..results.columns import DEFAULT_FPS
+from .h264 import BT470BG as _BT470BG
+from .h264 import BT709 as _BT709
+from .h264 import SMPTE170M as _SMPTE170M
+from .h264 import EncoderSettings, FrameRecorder, encode, mux
+from ..results.load import ResultsLike, load_results
 from .timing import DisplayTiming, Span, display_spans
 
 COLUMNS = ("frame", "bbox", "sex_label", "age_label")
 """Columns the MP4 export needs; ``time``, ``face_id`` and the ``*_avg`` labels are used when present."""
 
 MP4_AUDIO_CODECS = frozenset({"aac", "mp3", "ac3", "eac3", "alac", "opus", "flac"})
-_BT709, _BT470BG, _SMPTE170M = 1, 5, 6  # AVColorSpace values
 _JPEG_RANGE = 2  # AVColorRange: full range
 _AAC_LAYOUTS = {1: "mono", 2: "stereo", 3: "3.0", 4: "quad", 5: "5.0", 6: "5.1", 8: "7.1"}
 
-
-@dataclass(frozen=True)
-class EncoderSettings:
-    """libx264 settings: ``crf`` (quality, lower is better), ``preset`` (speed), ``threads`` (0: auto);
-    ``audio_bitrate`` when the sound must be re-encoded as AAC."""
-
-    crf: int = 20
-    preset: str = "veryfast"
-    threads: int = 0
-    audio_bitrate: int = 160_000
+__all__ = ["COLUMNS", "MP4_AUDIO_CODECS", "EncoderSettings", "FrameRecorder", "Transcoder", "export_mp4"]
 
 
 def export_mp4(
@@ -150,7 +143,7 @@ class Transcoder:
             raise OutputError(f"{name}: cannot set up the MP4 encoder: {exc}") from exc
 
     def _add_video(self, info: VideoInfo, settings: EncoderSettings):
-        rate = self.vin.average_rate or self.vin.guessed_rate or Fraction(25)
+        rate = self.vin.average_rate or self.vin.guessed_rate or Fraction(DEFAULT_FPS)
         stream = self.out.add_stream("libx264", rate=Fraction(rate))
         stream.width, stream.height = info.width // 2 * 2, info.height // 2 * 2
         stream.pix_fmt = "yuv420p"
@@ -224,7 +217,7 @@ class Transcoder:
         for frame in frames:
             pts = frame.pts
             if pts is None:
-                step = int(1 / (self.time_base * (self.vin.average_rate or 25)))
+                step = int(1 / (self.time_base * (self.vin.average_rate or Fraction(DEFAULT_FPS))))
                 pts = self._last_pts + step if self._last_pts is not None else 0
             elif self._last_pts is not None and pts <= self._last_pts:
                 continue  # a damaged stream's late frame: the analysis dropped it too
@@ -270,26 +263,11 @@ class Transcoder:
             self._mux(self._encode(self.aout, None))
 
     def _encode(self, stream, frame) -> list[av.Packet]:
-        return _encode(stream, frame, self.name)
+        return encode(stream, frame, self.name)
 
     def _mux(self, packets) -> None:
-        _mux(self.out, packets, self.name)
+        mux(self.out, packets, self.name)
 
-
-def _encode(stream, frame: av.VideoFrame | av.AudioFrame | None, name: str) -> list[av.Packet]:
-    """``stream.encode(frame)`` (``None`` flushes), an encoder failure as an :class:`OutputError` naming ``name``."""
-    try:
-        return stream.encode(frame)
-    except av.error.FFmpegError as exc:
-        raise OutputError(f"{name}: cannot encode {stream.type}: {exc}") from exc
-
-
-def _mux(out, packets, name: str) -> None:
-    """``out.mux(packets)``, a write failure as an :class:`OutputError` naming ``name``."""
-    try:
-        out.mux(packets)
-    except av.error.FFmpegError as exc:
-        raise OutputError(f"{name}: cannot write: {exc}") from exc
 
 
 def _planes(frame: av.VideoFrame) -> list[np.ndarray]:
@@ -308,104 +286,3 @@ def _matrix(frame: av.VideoFrame) -> str:
     if frame.colorspace in (_BT470BG, _SMPTE170M):
         return "bt601"
     return "bt709" if frame.height >= 720 else "bt601"
-
-
-class FrameRecorder:
-    """RGB pictures with their times in seconds, encoded as they come into an H.264 MP4.
-
-    For pictures that exist only as arrays (a live analysis's annotated
-    frames): each is shown from its time until the next one's (variable frame
-    rate, millisecond timestamps), so the file plays at the pace they were
-    recorded. The picture size is the first picture's, rounded down to even
-    numbers. The file is written under a temporary name and renamed by
-    :meth:`close`; :meth:`abort` removes it instead. ``rate`` is the nominal
-    frame rate given to the encoder.
-    """
-
-    TIME_BASE = Fraction(1, 1000)
-
-    def __init__(self, dest: str | os.PathLike[str], settings: EncoderSettings | None = None,
-                 rate: float = 25.0) -> None:
-        self.dest = Path(dest)
-        self.settings = settings or EncoderSettings()
-        self.rate = Fraction(rate).limit_denominator(1001) if rate and rate > 0 else Fraction(25)
-        self.frames = 0
-        self._stack = contextlib.ExitStack()
-        self._tmp: Path = self._stack.enter_context(atomic_output(self.dest))
-        self._out: Any = None  # av OutputContainer and its video stream, from the first frame
-        self._stream: Any = None
-        self._last_pts: int | None = None
-        self._start: float | None = None
-
-    def _open(self, width: int, height: int) -> None:
-        try:
-            self._out = av.open(os.fspath(self._tmp), "w", format="mp4")
-            stream = self._out.add_stream("libx264", rate=self.rate)
-            stream.width, stream.height = width // 2 * 2, height // 2 * 2
-            stream.pix_fmt = "yuv420p"
-            stream.options = {"crf": str(self.settings.crf), "preset": self.settings.preset}
-            stream.codec_context.time_base = self.TIME_BASE
-            stream.codec_context.thread_count = self.settings.threads
-            stream.codec_context.colorspace = _BT709 if stream.height >= 720 else _SMPTE170M
-            self._stream = stream
-        except (av.error.FFmpegError, ValueError, OSError) as exc:
-            raise OutputError(f"{self.dest}: cannot set up the MP4 encoder: {exc}") from exc
-
-    def write(self, image: np.ndarray, time_s: float) -> None:
-        """Encode ``image`` (``[H, W, 3]`` uint8 RGB) shown from ``time_s`` (seconds, increasing)."""
-        if self._stream is None:
-            self._open(image.shape[1], image.shape[0])
-        stream: Any = self._stream
-        if self._start is None:
-            self._start = time_s
-        pts = round((time_s - self._start) / self.TIME_BASE)
-        if self._last_pts is not None and pts <= self._last_pts:
-            pts = self._last_pts + 1
-        self._last_pts = pts
-        frame = av.VideoFrame.from_ndarray(image, format="rgb24").reformat(
-            width=stream.width, height=stream.height, format="yuv420p",
-            dst_colorspace="ITU709" if stream.height >= 720 else "ITU601")
-        frame.pts, frame.time_base = pts, self.TIME_BASE
-        self._mux(self._encode(frame))
-        self.frames += 1
-
-    def close(self) -> Path | None:
-        """Finish the file and give it its name; ``None`` (nothing written) when no picture came."""
-        if self._out is None:
-            self.abort()
-            return None
-        try:
-            self._mux(self._encode(None))
-            self._finish()
-        except BaseException:
-            self.abort()
-            raise
-        self._stack.close()
-        return self.dest
-
-    def abort(self) -> None:
-        """Close and remove the unfinished file."""
-        try:
-            self._finish()
-        except OutputError:
-            pass  # the file is removed anyway
-        finally:
-            self._stack.__exit__(_Aborted, _Aborted(), None)
-
-    def _finish(self) -> None:
-        out, self._out = self._out, None
-        if out is not None:
-            try:
-                out.close()
-            except av.error.FFmpegError as exc:
-                raise OutputError(f"{self.dest}: cannot finish the MP4: {exc}") from exc
-
-    def _encode(self, frame: av.VideoFrame | None) -> list[av.Packet]:
-        return _encode(self._stream, frame, str(self.dest))
-
-    def _mux(self, packets) -> None:
-        _mux(self._out, packets, str(self.dest))
-
-
-class _Aborted(Exception):
-    """Internal: tells the temporary MP4 of an aborted :class:`FrameRecorder` to go."""

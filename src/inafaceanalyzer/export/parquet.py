@@ -5,7 +5,7 @@ int64 for videos, string for images; the scores float; labels string), and
 ``bbox`` as a fixed-size list of 4 int32 ``[x1, y1, x2, y2]``
 (``fixed_size_list<int32>[4]``). The sidecar document (the JSON written next
 to a CSV: source, options, sampling, provenance) is stored as JSON under the
-schema metadata key ``inafaceanalyzer``. :func:`read_parquet` gives back a
+schema metadata key ``inafaceanalyzer``. ``read_parquet`` (:mod:`inafaceanalyzer.results.load`) gives back a
 DataFrame equal to the one written (``bbox`` as tuples of ints).
 """
 
@@ -16,18 +16,18 @@ import os
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..atomic import atomic_output
 from ..errors import ResultsError
-from .results import ResultsLike, load_results
+from ..results.load import PARQUET_METADATA_KEY as METADATA_KEY
+from ..results.load import ResultsLike, load_results, read_parquet, read_parquet_metadata
+
+__all__ = ["COLUMNS", "METADATA_KEY", "read_parquet", "read_parquet_metadata", "write_parquet"]
 
 COLUMNS = ("frame", "bbox")
 """Columns the Parquet export needs; every other column is written as it is."""
-
-METADATA_KEY = b"inafaceanalyzer"
 
 
 def write_parquet(results: ResultsLike, dest: str | os.PathLike[str], metadata: dict | None = None) -> Path:
@@ -53,24 +53,3 @@ def write_parquet(results: ResultsLike, dest: str | os.PathLike[str], metadata: 
     with atomic_output(dest) as tmp:
         pq.write_table(table, tmp, compression="zstd")
     return Path(dest)
-
-
-def read_parquet(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """A results table written by :func:`write_parquet`, ``bbox`` as tuples of 4 ints."""
-    try:
-        df = pq.read_table(path).to_pandas()
-    except (OSError, pa.ArrowException) as exc:
-        raise ResultsError(path, f"cannot read Parquet: {exc}") from exc
-    if "bbox" in df.columns:
-        df["bbox"] = pd.Series([tuple(int(v) for v in b) for b in df["bbox"]], index=df.index, dtype=object)
-    return df
-
-
-def read_parquet_metadata(path: str | os.PathLike[str]) -> dict | None:
-    """The sidecar document embedded by :func:`write_parquet`, or ``None``."""
-    try:
-        meta = pq.read_schema(path).metadata or {}
-    except (OSError, pa.ArrowException) as exc:
-        raise ResultsError(path, f"cannot read Parquet: {exc}") from exc
-    raw = meta.get(METADATA_KEY)
-    return json.loads(raw) if raw else None

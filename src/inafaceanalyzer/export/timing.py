@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .results import Results
+from ..results.columns import frame_rate
+from ..results.load import Results
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,9 @@ class DisplayTiming:
     def of(cls, results: Results, fps: float | None = None, interval_s: float | None = None) -> DisplayTiming:
         """The timing of an analysis, from its sidecar; ``fps`` (the source's rate) and ``interval_s``
         fill in or override what the sidecar says."""
-        meta = results.metadata or {}
-        fps = fps or (meta.get("video") or {}).get("fps") or 25.0
+        fps = frame_rate(fps or results.video("fps"))
         if interval_s is None:
-            interval_s = (meta.get("analysis") or {}).get("frame_interval_s")
+            interval_s = results.analysis("frame_interval_s")
         offset_ms = results.option("offset", 0) or 0
         return cls(1 / float(fps), interval_s, float(offset_ms) / 1000)
 

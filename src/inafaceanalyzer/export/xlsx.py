@@ -30,7 +30,7 @@ from ..errors import ResultsError
 from ..media.images import load_image
 from ..media.video import VideoReader
 from ..types import Frame
-from .results import Results, ResultsLike, load_results
+from ..results.load import Results, ResultsLike, load_results
 
 COLUMNS = ("frame", "bbox")
 """Columns the XLSX export needs; every column of the table is written."""
@@ -93,7 +93,7 @@ def _pictures(res: Results, video, wanted: dict) -> Iterator[Frame]:
     last = max(int(f) for f in wanted)
     fps = res.option("fps")
     with VideoReader(res.source(video, "XLSX")) as reader:
-        if (res.metadata or {}).get("engine") == "videokeyframes":
+        if res.engine == "videokeyframes":
             frames = reader.keyframes()
         else:
             frames = reader.frames(fps=float(fps) if fps else None, offset_ms=float(res.option("offset", 0) or 0))

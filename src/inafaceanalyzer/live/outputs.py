@@ -24,8 +24,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import OutputError
-from ..export import sidecar_path, write_csv, write_metadata
-from ..pipeline import FrameResult, results_table
+from ..export.csv import write_csv
+from ..results.columns import DEFAULT_FPS
+from ..results.sidecar import sidecar_path, write_metadata
+from ..results.table import FrameResult, results_table
 from ..smoothing import average_results
 
 PARTIAL_SUFFIX = ".partial.csv"
@@ -50,7 +52,7 @@ class LiveOutputs:
     """
 
     def __init__(self, outdir: str | os.PathLike[str], name: str, columns: list[str], mp4: bool = False,
-                 rate: float = 25.0) -> None:
+                 rate: float = DEFAULT_FPS) -> None:
         self.paths = output_paths(outdir, name)
         self.columns = columns
         self.rows = 0

@@ -37,7 +37,8 @@ from ..classification import sex_labels
 from ..errors import InaFaceAnalyzerError
 from ..media.video import VideoInfo
 from ..leftout import LeftOut
-from ..pipeline import FrameResult, results_table
+from ..results.columns import DEFAULT_FPS
+from ..results.table import FrameResult, results_table
 from ..stream import FaceStream
 from ..types import Frame
 from .outputs import LiveOutputs
@@ -366,7 +367,7 @@ def _live_section(stats: LiveStats, reason: str, error: InaFaceAnalyzerError | N
 
 
 def _nominal_rate(info: VideoInfo) -> float:
-    return float(info.fps) if info.fps and math.isfinite(float(info.fps)) and 1 <= float(info.fps) <= 240 else 25.0
+    return float(info.fps) if info.fps and math.isfinite(float(info.fps)) and 1 <= float(info.fps) <= 240 else DEFAULT_FPS
 
 
 def _finish_quietly(outputs: LiveOutputs) -> None:

@@ -23,304 +23,32 @@ Invariants of every frame source here:
 
 from __future__ import annotations
 
-import heapq
-import math
 import os
-import urllib.parse
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import PurePath
 
 import av
 import numpy as np
 
-from ..errors import MediaDecodeError, MediaOpenError
+from ..errors import MediaDecodeError
+from ..results.columns import DEFAULT_FPS, frame_rate
 from ..types import Frame
 
-DEFAULT_TIMEOUT_S = 30.0
+from .container import DEFAULT_TIMEOUT_S, DecodeStats, VideoInfo, is_url, open_container, probe, source_stem
+from .container import _ffmpeg_reason, _info
+from .sampling import GOP_LOOKAHEAD_PACKETS, MAX_PLANNED_PACKETS, PresentationCounter, TimeSampler, plan_decoding
+
+__all__ = [
+    "DEFAULT_TIMEOUT_S", "GOP_LOOKAHEAD_PACKETS", "KEYFRAME_REORDER_PACKETS", "MAX_CONSECUTIVE_ERRORS",
+    "MAX_PLANNED_PACKETS", "DecodeStats", "DecodedFrame", "PresentationCounter", "TimeSampler", "VideoInfo",
+    "VideoReader", "frames_shown_at", "is_url", "open_container", "plan_decoding", "probe", "source_stem",
+]
+
 MAX_CONSECUTIVE_ERRORS = 100
 # Keyframes are emitted once this many later packets were read, so that every
 # frame presented before them (open GOPs) has been counted for their index.
 KEYFRAME_REORDER_PACKETS = 32
-# GOP planning (see plan_decoding): packets read past a keyframe before the
-# GOP before it is planned, and the longest GOP planned as a whole.
-GOP_LOOKAHEAD_PACKETS = 16
-MAX_PLANNED_PACKETS = 2000
-
-
-@dataclass(frozen=True)
-class VideoInfo:
-    """What the container says about a video.
-
-    ``width``/``height`` are as displayed (after rotation) when the rotation was
-    read (:func:`probe`); a :class:`VideoReader` does not decode ahead to read
-    it, so its ``info`` has the coded size and ``rotation`` 0, while its frames
-    always come upright.
-    """
-
-    source: str
-    width: int
-    height: int
-    fps: Fraction | None
-    duration_s: float | None
-    frame_count: int | None
-    rotation: int
-    codec: str
-    has_audio: bool
-
-    def expected_frames(self, fps: float | None = None, offset_s: float = 0.0) -> int | None:
-        """About how many frames a pass with this ``fps`` sampling will give (for progress bars)."""
-        if self.duration_s is None:
-            return self.frame_count
-        span = max(0.0, self.duration_s - offset_s)
-        if fps is None:
-            if self.fps:
-                return max(1, round(span * float(self.fps)))
-            return self.frame_count
-        return max(1, math.floor(span * fps) + 1)
-
-
-@dataclass
-class DecodeStats:
-    """Counters filled while a video is read."""
-
-    packets: int = 0
-    decoded: int = 0
-    yielded: int = 0
-    corrupt_packets: int = 0
-    out_of_order: int = 0  # frames a damaged stream delivered late, dropped
-    errors: list[str] = field(default_factory=list)
-
-
-def is_url(source: str | os.PathLike[str]) -> bool:
-    return isinstance(source, str) and "://" in source[:16]
-
-
-def source_stem(source: str) -> str:
-    """``<basename>`` of an input path or URL, without its extension (the original's output naming)."""
-    if is_url(source):
-        source = urllib.parse.unquote(urllib.parse.urlparse(source).path.rstrip("/")) or "stream"
-    name = PurePath(source).name
-    return PurePath(name).stem or name
-
-
-def open_container(source: str | os.PathLike[str], timeout_s: float = DEFAULT_TIMEOUT_S,
-                   input_format: str | None = None, input_options: dict[str, str] | None = None):
-    """Open a media file or URL with PyAV; :class:`MediaOpenError` (one line) on failure.
-
-    ``timeout_s`` bounds opening and each later read of a network source.
-    ``input_format`` forces FFmpeg's demuxer or capture device (``v4l2``,
-    ``avfoundation``, ``dshow``, ``lavfi``...); ``input_options`` are its
-    options (e.g. ``{"framerate": "30", "video_size": "1280x720"}``), added to
-    the network ones.
-    """
-    name = os.fspath(source)
-    if not is_url(name) and input_format is None:
-        if not os.path.exists(name):
-            raise MediaOpenError(name, "no such file")
-        if os.path.isdir(name):
-            raise MediaOpenError(name, "is a directory, not a video")
-        if os.path.getsize(name) == 0:
-            raise MediaOpenError(name, "empty file")
-    options = {}
-    if is_url(name):
-        options = {"reconnect": "0", "rw_timeout": str(int(timeout_s * 1e6))}
-    options.update(input_options or {})
-    try:
-        container = av.open(name, mode="r", format=input_format, options=options, timeout=(timeout_s, timeout_s),
-                            metadata_errors="replace")
-    except av.error.ExitError as exc:
-        raise MediaOpenError(name, f"timed out after {timeout_s:g} s") from exc
-    except av.error.FFmpegError as exc:
-        raise MediaOpenError(name, f"cannot open: {_ffmpeg_reason(exc)}") from exc
-    except OSError as exc:
-        raise MediaOpenError(name, f"cannot open: {exc.strerror or exc}") from exc
-    except ValueError as exc:  # PyAV: an unknown input_format
-        raise MediaOpenError(name, f"cannot open: {exc}") from exc
-    if not container.streams.video:
-        container.close()
-        raise MediaOpenError(name, "no video stream (audio-only or not a video)")
-    stream = container.streams.video[0]
-    if stream.codec_context is None:
-        container.close()
-        raise MediaOpenError(name, "unknown or unsupported video codec")
-    if not stream.codec_context.width or not stream.codec_context.height:
-        container.close()
-        raise MediaOpenError(name, "video stream without picture dimensions")
-    return container
-
-
-def _ffmpeg_reason(exc: av.error.FFmpegError) -> str:
-    return getattr(exc, "strerror", None) or str(exc)
-
-
-def probe(source: str | os.PathLike[str], timeout_s: float = DEFAULT_TIMEOUT_S) -> VideoInfo:
-    """Read a video's properties, decoding only its first frame (for the rotation)."""
-    with open_container(source, timeout_s) as container:
-        return _info(os.fspath(source), container, peek_rotation=True)
-
-
-def _first_frame_rotation(container, stream) -> int:
-    """The display rotation, read from the first decodable frame (PyAV exposes it on frames)."""
-    try:
-        for frame in container.decode(stream):
-            return int(frame.rotation or 0) % 360
-    except av.error.FFmpegError:
-        return 0
-    return 0
-
-
-def _info(name: str, container, peek_rotation: bool = False) -> VideoInfo:
-    stream = container.streams.video[0]
-    cc = stream.codec_context
-    rate = stream.average_rate or stream.guessed_rate or stream.base_rate
-    fps = Fraction(rate) if rate else None
-    duration = None
-    if stream.duration is not None and stream.time_base is not None:
-        duration = float(stream.duration * stream.time_base)
-    elif container.duration is not None:
-        duration = container.duration / av.time_base
-    frames = stream.frames or (round(duration * float(fps)) if duration and fps else None)
-    width, height = cc.width, cc.height
-    rotation = 0
-    if peek_rotation:
-        rotation = _first_frame_rotation(container, stream)
-        if rotation % 180:
-            width, height = height, width
-    return VideoInfo(
-        source=name, width=width, height=height, fps=fps, duration_s=duration, frame_count=frames or None,
-        rotation=rotation, codec=cc.name, has_audio=bool(container.streams.audio),
-    )
-
-
-class TimeSampler:
-    """Chooses the frames that ``fps`` sampling analyses, from their times alone.
-
-    ``select`` is the exact rule, applied in presentation order with one frame
-    of look-ahead: the frame nearest to each instant ``offset + k/fps`` (ties
-    to the earlier). ``might_select`` is a cheap superset used before decoding,
-    to skip frames that cannot be chosen.
-    """
-
-    def __init__(self, fps: float | None, offset_s: Fraction, frame_period: Fraction | None) -> None:
-        if fps is not None and not fps > 0:
-            raise ValueError(f"fps must be > 0, got {fps}")
-        self.step = None if fps is None else Fraction(str(fps)).limit_denominator(1_000_000) ** -1
-        self.offset = offset_s
-        self.period = frame_period
-        self._next = offset_s  # next sampling instant
-
-    def might_select(self, t: Fraction) -> bool:
-        if self.step is None:
-            return self.period is None or t >= self.offset - self.period
-        if self.period is None:
-            return True
-        margin = self.period  # twice the half period: a safe superset for mildly variable rates
-        if t < self.offset - margin:
-            return False
-        k = math.ceil((t - margin - self.offset) / self.step)
-        return self.offset + max(k, 0) * self.step <= t + margin
-
-    def select(self, t: Fraction, t_next: Fraction | None) -> bool:
-        """Whether the frame at ``t`` is analysed, ``t_next`` being the next decoded frame's time."""
-        if self.step is None:
-            return t >= self.offset
-        limit = (t + t_next) / 2 if t_next is not None else t + (self.period or self.step) / 2
-        if self._next > limit:
-            return False
-        chosen = False
-        while self._next <= limit:  # every instant nearer to t than to t_next (ties to t)
-            chosen = True
-            self._next += self.step
-        return chosen and t >= self.offset - (self.period or 0)
-
-
-class PresentationCounter:
-    """Presentation index of frames from the timestamps of all packets read so far.
-
-    When the decoder outputs the frame with timestamp ``p`` it has received
-    every packet presented before it, so its index is the number of packets
-    read with a smaller timestamp. Memory is bounded by the decoder's reorder
-    depth.
-    """
-
-    def __init__(self) -> None:
-        self._pending: list[int] = []
-        self._before = 0
-
-    def add(self, pts: int) -> None:
-        heapq.heappush(self._pending, pts)
-
-    def index_of(self, pts: int) -> int:
-        """Index of the frame with ``pts``; call in presentation order."""
-        while self._pending and self._pending[0] < pts:
-            heapq.heappop(self._pending)
-            self._before += 1
-        index = self._before
-        if self._pending and self._pending[0] == pts:
-            heapq.heappop(self._pending)
-            self._before += 1
-        return index
-
-
-def plan_decoding(
-    packets: Iterable[av.Packet], wanted: Callable[[int], bool]
-) -> Iterator[tuple[av.Packet, str]]:
-    """Pair each packet with the ``skip_frame`` mode to decode it with.
-
-    Packets are grouped by GOP (keyframe to keyframe, in decode order). Within
-    a GOP, a packet that comes after the GOP's last wanted frame in decode
-    order cannot be a reference of any wanted frame, so it is not decoded at
-    all (``ALL``); before it, unwanted frames skip only if nothing refers to
-    them (``NONREF``). A few packets past the next keyframe are read first: if
-    the next GOP opens with frames presented before its keyframe (an open
-    GOP, whose leading frames refer to this one), nothing of the current GOP is
-    skipped beyond ``NONREF``. A GOP longer than
-    ``MAX_PLANNED_PACKETS`` is passed on without tail skipping, so memory stays
-    bounded. ``wanted(pts)`` must be a superset of the frames finally chosen.
-    """
-    pending: list[av.Packet] = []
-    next_key: int | None = None
-    for packet in packets:
-        pending.append(packet)
-        if packet.is_keyframe and len(pending) > 1 and next_key is None:
-            next_key = len(pending) - 1
-        if next_key is not None and len(pending) - next_key > GOP_LOOKAHEAD_PACKETS:
-            yield from _plan_gop(pending[:next_key], pending[next_key:], wanted)
-            pending = pending[next_key:]
-            later = [i for i, p in enumerate(pending) if i and p.is_keyframe]
-            next_key = later[0] if later else None
-        elif next_key is None and len(pending) > MAX_PLANNED_PACKETS:
-            for early in pending[:-GOP_LOOKAHEAD_PACKETS]:
-                yield early, _conservative(early, wanted)
-            pending = pending[-GOP_LOOKAHEAD_PACKETS:]
-    if next_key is not None:
-        yield from _plan_gop(pending[:next_key], pending[next_key:], wanted)
-        pending = pending[next_key:]
-    yield from _plan_gop(pending, [], wanted)
-
-
-def _conservative(packet: av.Packet, wanted: Callable[[int], bool]) -> str:
-    return "DEFAULT" if packet.pts is None or wanted(packet.pts) else "NONREF"
-
-
-def _plan_gop(
-    gop: list[av.Packet], lookahead: list[av.Packet], wanted: Callable[[int], bool]
-) -> Iterator[tuple[av.Packet, str]]:
-    flags = [packet.pts is None or wanted(packet.pts) for packet in gop]
-    key_pts = lookahead[0].pts if lookahead else None
-    # An open GOP follows: its leading pictures refer to this GOP, and decoders
-    # mishandle their missing references, so keep this GOP decodable.
-    open_gop_follows = key_pts is not None and any(p.pts is not None and p.pts < key_pts for p in lookahead[1:])
-    last_needed = len(gop) - 1 if open_gop_follows else max((i for i, f in enumerate(flags) if f), default=-1)
-    for i, (packet, flag) in enumerate(zip(gop, flags)):
-        if not packet.size:  # the final flush packet
-            yield packet, "DEFAULT"
-        elif i > last_needed:
-            yield packet, "ALL"
-        else:
-            yield packet, "DEFAULT" if flag else "NONREF"
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,7 +133,7 @@ class VideoReader:
 
     def _time(self, pts: int | None, fallback_index: int) -> Fraction:
         if pts is None:
-            return Fraction(fallback_index) / (self.info.fps or 25)
+            return Fraction(fallback_index) / (self.info.fps or Fraction(DEFAULT_FPS))
         if self._start is None:
             self._start = pts
         return (pts - self._start) * self._time_base
@@ -538,7 +266,7 @@ def frames_shown_at(source: str, times: Sequence[float]) -> Iterator[tuple[float
         stream = container.streams.video[0]
         tb = Fraction(stream.time_base) if stream.time_base else Fraction(1, 90000)
         start = stream.start_time or 0
-        fps = float(stream.average_rate or 25)
+        fps = frame_rate(stream.average_rate)
         decoder: Iterator[av.VideoFrame] | None = None
         last_t = float("inf")
         for want in sorted(times):

@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..media.files import find_files
-from .sidecar import Sidecar, SidecarError, read_sidecar
+from ..errors import SidecarError
+from ..results.sidecar import Sidecar, read_sidecar
 
 RESULT_SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 DONE_STATES = ("done", "skipped")

@@ -21,7 +21,7 @@ import pandas as pd
 from .._version import __version__
 from ..atomic import atomic_output
 from ..errors import MediaError, OutputError, ValidationError
-from ..export.csv import parse_bbox
+from ..results.columns import parse_bbox
 from ..report.inputs import InputProblem, StageHook
 from ..report.options import AgeBrackets
 from . import sampling

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from ..errors import MediaError
-from ..export.csv import parse_bbox
+from ..results.columns import parse_bbox
 from ..export.faces import jpeg
 from ..media.images import load_image
 from ..media.video import frames_shown_at

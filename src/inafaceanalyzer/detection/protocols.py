@@ -1,0 +1,34 @@
+"""What the streaming core needs from a detector: a plain one (:class:`Detector`) or a
+tracker whose per-frame work splits in two (:class:`StagedDetector`)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from ..types import Detection, Frame, Rect
+
+
+class Detector(Protocol):
+    """What the core needs from a detector (plain, tracking or none)."""
+
+    def __call__(self, frame: np.ndarray, /) -> list[Detection]: ...
+
+    def landmark_box(self, bbox: Rect) -> Rect: ...
+
+
+class StagedDetector(Detector, Protocol):
+    """A stateful detector (a tracker) whose per-frame work splits in two.
+
+    ``prepare(position, frame)`` does what does not depend on earlier frames
+    (e.g. running a face detector on the frames it chose by their 0-based
+    ``position`` in the stream); it must be thread-safe, and the core runs it
+    ahead, on several frames in parallel. ``update(frame, prepared)`` then
+    sees the frames one by one, in order. Both receive the whole
+    :class:`~inafaceanalyzer.types.Frame`, time included.
+    """
+
+    def prepare(self, position: int, frame: Frame) -> object: ...
+
+    def update(self, frame: Frame, prepared: object) -> list[Detection]: ...
