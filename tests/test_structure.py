@@ -26,7 +26,7 @@ AGAINST_THE_FLOW_FOR_NOW: set[tuple[str, str]] = set()
 # ``results`` (the results contract: columns, sidecar, loading) is at the bottom with the other
 # contracts, so that the engines write it and every reader above checks it.
 LAYERS: list[tuple[str, ...]] = [
-    ("_version", "errors", "atomic", "types", "progress", "models", "results"),  # contracts, model files
+    ("_version", "errors", "atomic", "types", "progress", "models", "registry", "results"),  # contracts, model files
     ("media",),
     ("detection",),
     ("alignment", "classification", "classifiers", "abstention", "weights"),

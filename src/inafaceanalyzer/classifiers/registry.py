@@ -11,30 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..registry import Registry
 from .base import FaceClassifier
 
 Factory = Callable[..., FaceClassifier]
 
-DEFAULT = "dlib"
-# the original inaFaceAnalyzer's classifier names, accepted on the command line
-ALIASES = {"DlibGenderAge": "dlib", "Vggface_LSVM_YTF": "dlib", "Resnet50FairFaceGRA": "dlib"}
-
-_FACTORIES: dict[str, Factory] = {}
-
-
-def register(name: str, factory: Factory) -> None:
-    """Make ``factory`` available as ``name`` (``--classifier name``)."""
-    _FACTORIES[name] = factory
-
-
-def names() -> list[str]:
-    """The registered classifier names, the default first."""
-    return sorted(_FACTORIES, key=lambda n: (n != DEFAULT, n))
+# the original inaFaceAnalyzer's classifier names are accepted on the command line as aliases
+REGISTRY: Registry[Factory] = Registry(
+    "classifier", "dlib", {"DlibGenderAge": "dlib", "Vggface_LSVM_YTF": "dlib", "Resnet50FairFaceGRA": "dlib"})
+DEFAULT = REGISTRY.default
+ALIASES = REGISTRY.aliases
+register = REGISTRY.register
+names = REGISTRY.names
 
 
 def create(name: str = DEFAULT, device: str = "auto", **options) -> FaceClassifier:
     """A new classifier of the registered ``name`` (or an original's alias of it)."""
-    key = ALIASES.get(name, name)
-    if key not in _FACTORIES:
-        raise ValueError(f"unknown classifier {name!r}: choose from {', '.join(names())}")
-    return _FACTORIES[key](device=device, **options)
+    return REGISTRY.factory(name)(device=device, **options)

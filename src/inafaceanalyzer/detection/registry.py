@@ -10,36 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..registry import Registry
 from .base import DetectionOptions, FaceDetector
 
 Factory = Callable[..., FaceDetector]
 
-DEFAULT = "yunet"
 # the original inaFaceAnalyzer's detector names (LibFaceDetection was an earlier YuNet), and the
 # name the whole-frame detector writes in sidecars
-ALIASES = {"LibFaceDetection": "yunet", "OcvCnnFacedetector": "yunet", "none": "whole_frame"}
-
-_FACTORIES: dict[str, Factory] = {}
-
-
-def register(name: str, factory: Factory) -> None:
-    """Make ``factory`` available as ``name`` (``--face_detector name``)."""
-    _FACTORIES[name] = factory
-
-
-def names() -> list[str]:
-    """The registered detector names, the default first."""
-    return sorted(_FACTORIES, key=lambda n: (n != DEFAULT, n))
-
-
-def canonical(name: str) -> str:
-    """The registered name ``name`` stands for (itself, or the one an original's alias maps to)."""
-    key = ALIASES.get(name, name)
-    if key not in _FACTORIES:
-        raise ValueError(f"unknown face detector {name!r}: choose from {', '.join(names())}")
-    return key
+REGISTRY: Registry[Factory] = Registry(
+    "face detector", "yunet", {"LibFaceDetection": "yunet", "OcvCnnFacedetector": "yunet", "none": "whole_frame"})
+DEFAULT = REGISTRY.default
+ALIASES = REGISTRY.aliases
+register = REGISTRY.register
+names = REGISTRY.names
+canonical = REGISTRY.canonical
 
 
 def create(name: str = DEFAULT, options: DetectionOptions | None = None, max_side: int = 960) -> FaceDetector:
     """A new detector of the registered ``name`` (or an original's alias of it)."""
-    return _FACTORIES[canonical(name)](options or DetectionOptions(), max_side=max_side)
+    return REGISTRY.factory(name)(options or DetectionOptions(), max_side=max_side)
