@@ -33,7 +33,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("tracking", "tracks", "redetection", "smoothing"),
     ("pipeline", "stream", "parallel", "leftout", "analyzers", "engines"),
     ("export", "annotate", "label_layout"),
-    ("jobs", "evaluation", "report", "validation", "campaign", "live", "examples"),
+    ("options", "jobs", "evaluation", "report", "validation", "campaign", "live", "examples"),
     ("cli",),
 ]
 
