@@ -29,11 +29,11 @@ LAYERS: list[tuple[str, ...]] = [
     ("_version", "errors", "atomic", "types", "progress", "models", "registry", "results"),  # contracts, model files
     ("media",),
     ("detection",),
-    ("alignment", "classification", "classifiers", "abstention", "weights"),
+    ("alignment", "classification", "classifiers", "abstention", "weights", "options"),
     ("tracking", "tracks", "redetection", "smoothing"),
     ("pipeline", "stream", "parallel", "leftout", "analyzers", "engines"),
     ("export", "annotate", "label_layout"),
-    ("options", "jobs", "evaluation", "report", "validation", "campaign", "live", "examples"),
+    ("jobs", "evaluation", "report", "validation", "campaign", "live", "examples"),
     ("cli",),
 ]
 

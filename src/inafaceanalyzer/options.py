@@ -165,9 +165,9 @@ BY_FIELD = {option.field: option for option in OPTIONS}
 FIELD_FLAGS = {option.field: option.flag for option in OPTIONS if option.flag != "--" + option.field}
 
 
-def check(name: str, value: Any) -> None:
-    """``ValueError`` naming option ``name``'s field when ``value`` is refused."""
-    problem = BY_NAME[name].problem(value)
+def check(name: str, value: Any, label: str | None = None) -> None:
+    """``ValueError`` naming option ``name``'s field (or ``label``: a caller's parameter) when ``value`` is refused."""
+    problem = BY_NAME[name].problem(value, label)
     if problem:
         raise ValueError(problem)
 
