@@ -273,7 +273,6 @@ def main(argv: list[str] | None = None) -> int:
     inputs = read_inputs(parser, args)
     engine = resolve_engine(parser, args, inputs)
     common.validate_detection_arguments(parser, args)
-    common.abstention_rule(parser, args)  # validated before any work
     common.setup_logging(args.quiet)
     reporter = common.Reporter(PROG, args.quiet)
     inputs = expand_folders(inputs, engine, reporter)

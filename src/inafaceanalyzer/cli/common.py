@@ -17,7 +17,6 @@ from .._version import __version__
 from .. import options
 from ..abstention import AbstentionRule
 from ..atomic import writable_directory_problem
-from .. import detection
 from ..detection import DetectionOptions
 from ..errors import InaFaceAnalyzerError
 
@@ -127,7 +126,7 @@ def add_abstention_arguments(parser: argparse.ArgumentParser) -> None:
 def abstention_rule(parser: argparse.ArgumentParser | None, args: argparse.Namespace) -> AbstentionRule:
     """The rule the parsed options describe; an invalid one is a one-line argument error."""
     try:
-        return AbstentionRule(args.min_face_size, args.min_gender_confidence, args.child_age)
+        return options.from_namespace(args)["abstention"]
     except ValueError as exc:
         if parser is None:
             raise
@@ -141,14 +140,12 @@ def add_classifier_argument(parser: argparse.ArgumentParser | argparse._Argument
 
 def classifier_name(args: argparse.Namespace) -> str:
     """The registry name ``--classifier`` chose (an original's name means ``dlib``)."""
-    from ..classifiers.registry import ALIASES
-
-    return ALIASES.get(args.classifier, args.classifier)
+    return options.from_namespace(args)["classifier"]
 
 
 def detector_name(args: argparse.Namespace) -> str:
     """The registry name ``--face_detector`` chose (an original's name means ``yunet``)."""
-    return detection.canonical(args.face_detector)
+    return options.from_namespace(args)["face_detector"]
 
 
 def add_runtime_arguments(parser: argparse.ArgumentParser) -> None:
