@@ -29,7 +29,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("_version", "errors", "atomic", "types", "progress", "models", "registry", "results"),  # contracts, model files
     ("media",),
     ("detection",),
-    ("alignment", "classification", "classifiers", "abstention", "weights"),
+    ("alignment", "classification", "classifiers", "abstention", "weights", "options"),
     ("tracking", "tracks", "redetection", "smoothing"),
     ("pipeline", "stream", "parallel", "leftout", "analyzers", "engines"),
     ("export", "annotate", "label_layout"),

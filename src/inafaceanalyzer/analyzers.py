@@ -17,6 +17,7 @@ from .detection import FaceDetector, WholeFrameDetector, YuNetDetector
 from .media.files import absolute_source
 from .media.images import ErrorHandler, image_frames
 from .media.prefetch import prefetch
+from .options import check as check_option
 from .leftout import CountingDetector, LeftOut
 from .pipeline import Detector, iter_results
 from .results.columns import output_columns
@@ -121,8 +122,7 @@ class FaceAnalyzer:
         batch_len: int = 32,
         device: str = "auto",
     ) -> None:
-        if batch_len < 1:
-            raise ValueError(f"batch_len must be >= 1, got {batch_len}")
+        check_option("batch_size", batch_len, "batch_len")
         self.face_detector = face_detector if face_detector is not None else YuNetDetector()
         self.classifier = face_classifier if face_classifier is not None else create(DEFAULT, device=device)
         self.aligner = FaceAligner(self.classifier.chip_specs)

@@ -14,6 +14,7 @@ from typing import Protocol, cast
 
 from . import detection as detectors
 from . import engines
+from . import options as analysis_options
 from .abstention import AbstentionRule
 from .analyzers import FaceAnalyzer, VideoAnalysis
 from .classifiers import DEFAULT, FaceClassifier, create, names
@@ -42,10 +43,10 @@ class AnalysisOptions:
     engine: str = "video"
     fps: float | None = None
     detect_period: int | None = None
-    batch_size: int = 32
-    device: str = "auto"
+    batch_size: int = analysis_options.BY_NAME["batch_size"].default
+    device: str = analysis_options.BY_NAME["device"].default
     detection: DetectionOptions = field(default_factory=DetectionOptions)
-    detection_max_side: int = 960
+    detection_max_side: int = analysis_options.BY_NAME["detection_max_side"].default
     timeout_s: float = DEFAULT_TIMEOUT_S
     abstention: AbstentionRule = field(default_factory=AbstentionRule)
     classifier: str = DEFAULT  # a name of the registry (inafaceanalyzer.classifiers)
@@ -54,20 +55,13 @@ class AnalysisOptions:
 
     def __post_init__(self) -> None:
         spec = engines.spec(self.engine)  # ValueError naming the engines for an unknown one
-        if self.fps is not None and not self.fps > 0:
-            raise ValueError(f"fps must be > 0, got {self.fps}")
-        if self.detect_period is not None and self.detect_period < 1:
-            raise ValueError(f"detect_period must be >= 1, got {self.detect_period}")
+        analysis_options.check_fields(self)  # the checks of the options' table
         problem = spec.problem(self.engine, self.fps, self.detect_period, self.detections)
         if problem:
             raise ValueError(problem)
         detectors.canonical(self.face_detector)  # ValueError naming the detectors for an unknown one
-        if self.batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
         if self.classifier not in names():
             raise ValueError(f"unknown classifier {self.classifier!r}: choose from {', '.join(names())}")
-        if not self.timeout_s > 0:
-            raise ValueError(f"timeout_s must be > 0, got {self.timeout_s}")
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -22,6 +22,7 @@ import pandas as pd
 from .alignment import FaceAligner, FaceChips
 from .classifiers.base import FaceClassifier
 from .detection.protocols import Detector, StagedDetector
+from .options import check as check_option
 from .parallel import ordered_map
 from .results.columns import META_COLUMNS as _META
 from .results.columns import output_columns
@@ -79,8 +80,7 @@ def iter_results(
     detector (a tracker) always sees the frames one by one, in order, though
     the ``prepare`` stage of a :class:`StagedDetector` runs in those threads.
     """
-    if batch_len < 1:
-        raise ValueError(f"batch_len must be >= 1, got {batch_len}")
+    check_option("batch_size", batch_len, "batch_len")
     if workers is None:
         workers = os.cpu_count() or 1
     stateless = getattr(detector, "stateless", False)

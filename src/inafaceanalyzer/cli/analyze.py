@@ -12,6 +12,7 @@ from ..errors import MediaError
 from ..export import write_csv
 from .. import engines
 from ..jobs import IMAGE_ENGINES, VIDEO_ENGINES, AnalysisOptions, VideoJob, build_analyzer, run_video_job
+from ..options import add_argument as add_option
 from ..media.files import IMAGE_SUFFIXES, VIDEO_SUFFIXES, find_files, media_kind
 from ..media.video import is_url
 from ..media.video import source_stem as output_stem
@@ -52,18 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     cls = parser.add_argument_group("classification")
     common.add_classifier_argument(cls)
     vid = parser.add_argument_group("video")
-    vid.add_argument("--fps", type=float, default=None,
-                     help="frames analysed per second of video (the frame nearest each instant 0, 1/fps, "
-                          "2/fps, ... s); default: every frame. Lower values are faster")
-    vid.add_argument("--detect_period", type=int, default=None, metavar="N",
-                     help="videotracking: run face detection every N analysed frames and track faces "
-                          "in between (1 = detect on every frame and track to link faces)")
+    add_option(vid, "fps")
+    add_option(vid, "detect_period")  # and the original's --tracking
     vid.add_argument("--detections", metavar="BOXES", default=None,
                      help="videoprecomputed: the face boxes to classify, a CSV with columns frame and bbox "
                           "(\"(x1, y1, x2, y2)\", as the results' bbox column), or a folder holding "
                           "<basename>.csv for each video (e.g. the -o folder of an earlier run); give the --fps "
                           "the boxes were found at")
-    vid.add_argument("--tracking", type=int, dest="detect_period", help=argparse.SUPPRESS)  # original alias
     vid.add_argument("--keyframes", action="store_true", help=argparse.SUPPRESS)  # original alias
     vid.add_argument("--ass_subtitle_export", action="store_true",
                      help="also write <basename>.ass: subtitles drawing each face box with its gender and "
@@ -183,17 +179,12 @@ def expand_folders(inputs: list[str], engine: str, reporter: common.Reporter) ->
     return expanded
 
 
-def analysis_options(args: argparse.Namespace, engine: str, reporter: common.Reporter) -> AnalysisOptions:
+def analysis_options(parser: argparse.ArgumentParser, args: argparse.Namespace, engine: str,
+                     reporter: common.Reporter) -> AnalysisOptions:
     """The analysis the parsed arguments describe."""
     if args.classifier in ("Resnet50FairFaceGRA", "Vggface_LSVM_YTF"):
         reporter.warning(f"classifier {args.classifier} is not shipped; using dlib's gender and age networks")
-    return AnalysisOptions(
-        engine=engine, fps=args.fps, detect_period=args.detect_period, batch_size=args.batch_size,
-        device=args.device, detection=common.detection_options(args), detection_max_side=args.detection_max_side,
-        timeout_s=args.timeout, abstention=common.abstention_rule(None, args),
-        classifier=common.classifier_name(args), face_detector=common.detector_name(args),
-        detections=args.detections,
-    )
+    return common.analysis_options(parser, args, engine, detections=args.detections)
 
 
 def run_images(args: argparse.Namespace, options: AnalysisOptions, inputs: list[str], reporter: common.Reporter) -> int:
@@ -282,7 +273,6 @@ def main(argv: list[str] | None = None) -> int:
     inputs = read_inputs(parser, args)
     engine = resolve_engine(parser, args, inputs)
     common.validate_detection_arguments(parser, args)
-    common.abstention_rule(parser, args)  # validated before any work
     common.setup_logging(args.quiet)
     reporter = common.Reporter(PROG, args.quiet)
     inputs = expand_folders(inputs, engine, reporter)
@@ -298,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
 
         def runner(args, options, inputs, reporter):
             return run_videos(args, options, inputs, reporter, outputs)
-    options = analysis_options(args, engine, reporter)
+    options = analysis_options(parser, args, engine, reporter)
     return common.run_guarded(reporter, lambda: runner(args, options, inputs, reporter))
 
 if __name__ == "__main__":

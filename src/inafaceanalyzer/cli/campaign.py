@@ -12,6 +12,7 @@ from ..campaign.status import default_status_path
 from .. import engines
 from ..errors import InaFaceAnalyzerError
 from ..jobs import VIDEO_ENGINES, AnalysisOptions
+from ..options import add_argument as add_option
 from . import common
 
 PROG = "ina_face_analyzer_campaign"
@@ -42,10 +43,8 @@ def add_campaign_arguments(parser: argparse.ArgumentParser) -> None:
     ana = parser.add_argument_group("analysis")
     ana.add_argument("--engine", choices=VIDEO_ENGINES, default="video",
                      help="; ".join(engines.spec(name).help for name in VIDEO_ENGINES))
-    ana.add_argument("--fps", type=float, default=None,
-                     help="frames analysed per second of video; default: every frame")
-    ana.add_argument("--detect_period", type=int, default=None, metavar="N",
-                     help="videotracking: run face detection every N analysed frames")
+    add_option(ana, "fps", help="frames analysed per second of video; default: every frame")
+    add_option(ana, "detect_period", help="videotracking: run face detection every N analysed frames")
     ana.add_argument("--detections", metavar="BOXES", default=None,
                      help="videoprecomputed: a folder holding <basename>.csv (columns frame, bbox) for each video")
     run = parser.add_argument_group("campaign")
@@ -93,16 +92,7 @@ def validate(parser: argparse.ArgumentParser, args: argparse.Namespace):
         parser.error("--retries cannot be negative")
     if args.job_timeout is not None and args.job_timeout <= 0:
         parser.error("--job-timeout must be > 0")
-    try:
-        options = AnalysisOptions(engine=args.engine, fps=args.fps, detect_period=args.detect_period,
-                                  batch_size=args.batch_size, device=args.device,
-                                  detection=common.detection_options(args),
-                                  detection_max_side=args.detection_max_side, timeout_s=args.timeout,
-                                  abstention=common.abstention_rule(parser, args),
-                                  classifier=common.classifier_name(args),
-                                  face_detector=common.detector_name(args), detections=args.detections)
-    except ValueError as exc:
-        parser.error(str(exc))
+    options = common.analysis_options(parser, args, args.engine, detections=args.detections)
     try:
         joblist = read_joblist(args.joblist)
     except JobListError as exc:

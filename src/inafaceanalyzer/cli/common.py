@@ -9,16 +9,19 @@ import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from tqdm import tqdm
 
 from .._version import __version__
-from ..abstention import DEFAULT_CHILD_AGE, AbstentionRule
+from .. import options
+from ..abstention import AbstentionRule
 from ..atomic import writable_directory_problem
-from .. import detection
 from ..detection import DetectionOptions
 from ..errors import InaFaceAnalyzerError
+
+if TYPE_CHECKING:
+    from ..jobs import AnalysisOptions
 
 EPILOG = (
     "Options may be written with '_' or '-' between words (--min_face_size or --min-face-size). "
@@ -28,15 +31,12 @@ EPILOG = (
     "gender, racial and age biases, JOSS."
 )
 
-# --face_detector: the registered detectors and the original's names (LibFaceDetection was an earlier YuNet)
-DETECTOR_ALIASES = {**{name: name for name in detection.names()}, **detection.ALIASES}
+DETECTOR_ALIASES = options.DETECTOR_ALIASES
 
-
-# Option-value dataclass fields that their checks name in messages -> the option users type.
+# Option-value dataclass fields that their checks name in messages -> the option users type
+# (the analysis options' from their table; the report's here).
 FIELD_OPTIONS = {
-    "minconf": "--face_detection_confidence", "min_size_px": "--min_face_size_px",
-    "min_size_prct": "--min_face_size_percent", "padd_prct": "--face_detection_padding",
-    "max_side": "--detection_max_side", "timeout_s": "--timeout", "batch_len": "--batch_size",
+    **options.FIELD_FLAGS, "max_side": "--detection_max_side", "batch_len": "--batch_size",
     "n_bootstrap": "--bootstrap", "timeline_bin_s": "--timeline_bin",
 }
 
@@ -114,57 +114,19 @@ def output_directory(parser: argparse.ArgumentParser, directory: str | os.PathLi
 
 
 def add_detection_arguments(parser: argparse.ArgumentParser) -> None:
-    """The original's face detection options."""
-    g = parser.add_argument_group("face detection")
-    g.add_argument("--face_detector", default=detection.DEFAULT, choices=sorted(DETECTOR_ALIASES),
-                   help="face detector: yunet (YuNet 2023mar) or whole_frame (no detection: each frame or image "
-                        "is one face); the original's LibFaceDetection and OcvCnnFacedetector names use YuNet")
-    g.add_argument("--face_detection_confidence", type=float, default=DetectionOptions.minconf,
-                   help="minimal face detection confidence (0 to 1)")
-    g.add_argument("--min_face_size_px", type=float, default=DetectionOptions.min_size_px, dest="size_px",
-                   help="minimal size in pixels of a face's largest side; classification is most "
-                        "reliable above 75 px")
-    g.add_argument("--min_face_size_percent", type=float, default=DetectionOptions.min_size_prct,
-                   dest="size_prct",
-                   help="minimal face size as a share (0 to 1) of the frame's smallest side")
-    g.add_argument("--face_detection_padding", type=float, default=DetectionOptions.padd_prct,
-                   help="black padding added around frames before detection, as a share of their "
-                        "size (e.g. 0.15 helps with faces filling the whole frame)")
-    g.add_argument("--no_second_look", action="store_false", dest="second_look",
-                   help="keep every detection as the detector gives it, without the second look that "
-                        "rejects look-alikes (animals, emblems, backs of heads); see docs/detection.md"
-                        "%(default).0s")  # (an empty format: no misleading "default: True")
-    g.add_argument("--second_look_threshold", type=float, default=DetectionOptions.second_look_threshold,
-                   metavar="S", help="keep a detection when its score averaged over the second look's views "
-                                     "reaches S (0 to 1)")
-    g.add_argument("--second_look_sure", type=float, default=DetectionOptions.second_look_sure, metavar="S",
-                   help="detections the detector scores S or more skip the second look (1: every one is looked at)")
-    g.add_argument("--detection_max_side", type=int, default=960,
-                   help="frames larger than this (in pixels, largest side) are downscaled for "
-                        "detection; boxes are mapped back to full resolution")
+    """The original's face detection options (defined in :mod:`inafaceanalyzer.options`)."""
+    options.add_arguments(parser, "detection")
 
 
 def add_abstention_arguments(parser: argparse.ArgumentParser) -> None:
     """The abstention rule's options (see :mod:`inafaceanalyzer.abstention`)."""
-    g = parser.add_argument_group(
-        "abstention (the face is kept, its gender answered 'u' for unknown; ina_face_analyzer_evaluate shows "
-        "the accuracy/coverage trade-off)")
-    g.add_argument("--min_face_size", type=float, default=0.0, metavar="PX",
-                   help="answer sex_label 'u' for faces whose bbox is smaller than this (largest side, pixels); "
-                        "unlike --min_face_size_px, the face is not dropped")
-    g.add_argument("--min_gender_confidence", type=float, default=0.5, metavar="P",
-                   help="answer sex_label 'u' (and sex_label_avg 'u' for weak tracks) when the gender "
-                        "model's probability for its answer is below P (0.5 to 1)")
-    g.add_argument("--child_age", type=float, default=DEFAULT_CHILD_AGE, metavar="YEARS",
-                   help="answer sex_label 'u' for faces estimated younger than this: the classifiers' gender "
-                        f"answers on children are unreliable (default: {DEFAULT_CHILD_AGE:g}; 0: answer every "
-                        "age; docs/classifiers.md)")
+    options.add_arguments(parser, "abstention")
 
 
 def abstention_rule(parser: argparse.ArgumentParser | None, args: argparse.Namespace) -> AbstentionRule:
     """The rule the parsed options describe; an invalid one is a one-line argument error."""
     try:
-        return AbstentionRule(args.min_face_size, args.min_gender_confidence, args.child_age)
+        return options.from_namespace(args)["abstention"]
     except ValueError as exc:
         if parser is None:
             raise
@@ -173,62 +135,52 @@ def abstention_rule(parser: argparse.ArgumentParser | None, args: argparse.Names
 
 def add_classifier_argument(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
     """``--classifier NAME``: a name of the classifier registry (see docs/classifiers.md)."""
-    from ..classifiers import DEFAULT, names
-    from ..classifiers.registry import ALIASES
-
-    parser.add_argument("--classifier", choices=names() + list(ALIASES), default=DEFAULT, metavar="NAME",
-                        help=f"gender and age classifier: {', '.join(names())} (default: {DEFAULT}; "
-                             "see docs/classifiers.md; the original's classifier names mean dlib)")
+    options.add_argument(parser, "classifier")
 
 
 def classifier_name(args: argparse.Namespace) -> str:
     """The registry name ``--classifier`` chose (an original's name means ``dlib``)."""
-    from ..classifiers.registry import ALIASES
-
-    return ALIASES.get(args.classifier, args.classifier)
+    return options.from_namespace(args)["classifier"]
 
 
 def detector_name(args: argparse.Namespace) -> str:
     """The registry name ``--face_detector`` chose (an original's name means ``yunet``)."""
-    return detection.canonical(args.face_detector)
+    return options.from_namespace(args)["face_detector"]
 
 
 def add_runtime_arguments(parser: argparse.ArgumentParser) -> None:
-    g = parser.add_argument_group("runtime")
-    g.add_argument("--batch_size", type=int, default=32,
-                   help="faces per classifier batch; larger values are faster on a GPU")
-    g.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"],
-                   help="where the classifiers run: auto uses ONNX Runtime's CUDA provider when "
-                        "present, the CPU otherwise")
-    g.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
-                   help="network sources (URLs): give up when opening or a read takes longer")
+    g = parser.add_argument_group(options.GROUPS["runtime"])
+    options.add_arguments(parser, "runtime", into=g)
     g.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
 
 def detection_options(args: argparse.Namespace) -> DetectionOptions:
     """The detection filters described by the parsed options."""
-    return DetectionOptions(
-        minconf=args.face_detection_confidence,
-        min_size_px=args.size_px,
-        min_size_prct=args.size_prct,
-        padd_prct=args.face_detection_padding,
-        second_look=args.second_look,
-        second_look_threshold=args.second_look_threshold,
-        second_look_sure=args.second_look_sure,
-    )
+    return options.from_namespace(args)["detection"]
 
 
 def validate_detection_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Every analysis option the parser declares checked, as :class:`~inafaceanalyzer.jobs.AnalysisOptions` does."""
+    for problem in options.namespace_problems(args):
+        parser.error(problem)
     try:
-        detection_options(args)
+        options.from_namespace(args)
     except ValueError as exc:
         parser.error(str(exc))
-    if args.detection_max_side < 32:
-        parser.error("--detection_max_side must be at least 32")
-    if args.batch_size < 1:
-        parser.error("--batch_size must be at least 1")
-    if not args.timeout > 0:
-        parser.error("--timeout must be > 0")
+
+
+def analysis_options(parser: argparse.ArgumentParser | None, args: argparse.Namespace, engine: str,
+                     **fields: Any) -> AnalysisOptions:
+    """The analysis the parsed options describe (``fields``: a command's own, e.g. its engine's
+    ``detections``); a refused value is a one-line argument error (``ValueError`` without ``parser``)."""
+    from ..jobs import AnalysisOptions
+
+    try:
+        return AnalysisOptions(engine=engine, **{**options.from_namespace(args), **fields})
+    except ValueError as exc:
+        if parser is None:
+            raise
+        parser.error(str(exc))
 
 
 def write_line(text: str) -> None:

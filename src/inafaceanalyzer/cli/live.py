@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 from ..errors import MediaError
-from ..jobs import AnalysisOptions, build_analyzer
+from ..jobs import build_analyzer
 from ..media.video import is_url
+from ..options import add_argument as add_option
 from . import common
 
 PROG = "ina_face_analyzer_live"
@@ -58,11 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     io.add_argument("--headless", action="store_true",
                     help="no window, even when a display exists (without a display there is none anyway)")
     live = parser.add_argument_group("live analysis")
-    live.add_argument("--detect_period", type=int, default=5, metavar="N",
-                      help="run face detection every N analysed frames and track faces in between")
-    live.add_argument("--fps", type=float, default=None,
-                      help="analyse at most this many frames per second of the source; when not given, as "
-                           "many as the analysis keeps up with")
+    add_option(live, "detect_period", default=5,
+               help="run face detection every N analysed frames and track faces in between")
+    add_option(live, "fps", help="analyse at most this many frames per second of the source; when not given, as "
+                                 "many as the analysis keeps up with")
     live.add_argument("--realtime", action=argparse.BooleanOptionalAction, default=True,
                       help="play files and URLs at their own pace, dropping the frames the analysis has no time "
                            "for; --no-realtime analyses every frame as fast as possible (cameras are always live)")
@@ -90,12 +90,7 @@ def validate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tuple
     from ..live.outputs import output_paths
     from ..live.sources import parse_source
 
-    common.validate_detection_arguments(parser, args)
-    common.abstention_rule(parser, args)  # validated before the source is opened
-    if args.detect_period < 1:
-        parser.error(f"--detect_period must be >= 1, got {args.detect_period}")
-    if args.fps is not None and not args.fps > 0:
-        parser.error(f"--fps must be > 0, got {args.fps}")
+    common.validate_detection_arguments(parser, args)  # abstention, --fps and --detect_period included
     if args.duration is not None and not args.duration > 0:
         parser.error(f"--duration must be > 0, got {args.duration}")
     try:
@@ -139,12 +134,7 @@ def run(args: argparse.Namespace, spec, outdir: Path | None, reporter: common.Re
     from ..live import LiveOptions, LiveSession
     from ..live.display import status_text
 
-    options = AnalysisOptions(
-        engine="videotracking", detect_period=args.detect_period, batch_size=args.batch_size, device=args.device,
-        detection=common.detection_options(args), detection_max_side=args.detection_max_side, timeout_s=args.timeout,
-        abstention=common.abstention_rule(None, args),
-        classifier=common.classifier_name(args), face_detector=common.detector_name(args),
-    )
+    options = common.analysis_options(None, args, "videotracking", fps=None)  # live samples the frames itself
     analyzer = build_analyzer(options)
     live_options = LiveOptions(realtime=args.realtime, fps=args.fps, duration_s=args.duration, timeout_s=args.timeout,
                                mp4=args.mp4_export)

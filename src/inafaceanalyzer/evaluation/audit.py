@@ -11,6 +11,7 @@ from ..abstention import UNKNOWN, AbstentionRule, apply_abstention, face_size, g
 from ..classifiers import DEFAULT, FaceClassifier, create
 from ..detection import DetectionOptions, FaceDetector, YuNetDetector
 from ..media.images import ErrorHandler
+from ..options import check as check_option
 from ..progress import ProgressHook
 from .bias import category_table, factors_for, paper_table
 from .calibration import expected_calibration_error, fit_temperature, reliability_table
@@ -55,8 +56,7 @@ class EvaluationConfig:
             raise ValueError(f"resolutions must be positive pixel counts, got {self.resolutions}")
         if self.calibration_bins < 1:
             raise ValueError(f"calibration_bins must be >= 1, got {self.calibration_bins}")
-        if self.batch_len < 1:
-            raise ValueError(f"batch_len must be >= 1, got {self.batch_len}")
+        check_option("batch_size", self.batch_len, "batch_len")
 
 
 @dataclass(frozen=True)

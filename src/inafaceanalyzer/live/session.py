@@ -36,6 +36,7 @@ from ..annotate import Annotator, FaceMark, FaceStyle, int_box, label_text
 from ..classification import sex_labels
 from ..errors import InaFaceAnalyzerError
 from ..media.video import VideoInfo
+from ..options import check as check_option
 from ..leftout import LeftOut
 from ..results.columns import DEFAULT_FPS
 from ..results.table import FrameResult, results_table
@@ -72,12 +73,10 @@ class LiveOptions:
     source_options: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.fps is not None and not self.fps > 0:
-            raise ValueError(f"fps must be > 0, got {self.fps}")
+        check_option("fps", self.fps)  # the analysis options' checks
         if self.duration_s is not None and not self.duration_s > 0:
             raise ValueError(f"duration_s must be > 0, got {self.duration_s}")
-        if not self.timeout_s > 0:
-            raise ValueError(f"timeout_s must be > 0, got {self.timeout_s}")
+        check_option("timeout_s", self.timeout_s)
         if self.workers is not None and self.workers < 1:
             raise ValueError(f"workers must be >= 1, got {self.workers}")
 
