@@ -7,12 +7,12 @@ import os
 import sys
 from pathlib import Path
 
-from ..analyzers import ImageAnalyzer
+from ..engines.analyzers import ImageAnalyzer
 from ..errors import MediaError
 from ..export import write_csv
 from .. import engines
-from ..jobs import IMAGE_ENGINES, VIDEO_ENGINES, AnalysisOptions, VideoJob, build_analyzer, run_video_job
-from ..options import add_argument as add_option
+from ..engines.jobs import IMAGE_ENGINES, VIDEO_ENGINES, AnalysisOptions, VideoJob, build_analyzer, run_video_job
+from ..engines.options import add_argument as add_option
 from ..media.files import IMAGE_SUFFIXES, VIDEO_SUFFIXES, find_files, media_kind
 from ..media.video import is_url
 from ..media.video import source_stem as output_stem

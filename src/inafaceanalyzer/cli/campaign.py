@@ -11,8 +11,8 @@ from ..campaign import CampaignError, CampaignProgress, JobListError, read_jobli
 from ..campaign.status import default_status_path
 from .. import engines
 from ..errors import InaFaceAnalyzerError
-from ..jobs import VIDEO_ENGINES, AnalysisOptions
-from ..options import add_argument as add_option
+from ..engines.jobs import VIDEO_ENGINES, AnalysisOptions
+from ..engines.options import add_argument as add_option
 from . import common
 
 PROG = "ina_face_analyzer_campaign"

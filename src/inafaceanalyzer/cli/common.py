@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from tqdm import tqdm
 
 from .._version import __version__
-from .. import options
-from ..abstention import AbstentionRule
+from ..engines import options
+from ..classification.abstention import AbstentionRule
 from ..atomic import writable_directory_problem
 from ..detection import DetectionOptions
 from ..errors import InaFaceAnalyzerError
 
 if TYPE_CHECKING:
-    from ..jobs import AnalysisOptions
+    from ..engines.jobs import AnalysisOptions
 
 EPILOG = (
     "Options may be written with '_' or '-' between words (--min_face_size or --min-face-size). "
@@ -114,12 +114,12 @@ def output_directory(parser: argparse.ArgumentParser, directory: str | os.PathLi
 
 
 def add_detection_arguments(parser: argparse.ArgumentParser) -> None:
-    """The original's face detection options (defined in :mod:`inafaceanalyzer.options`)."""
+    """The original's face detection options (defined in :mod:`inafaceanalyzer.engines.options`)."""
     options.add_arguments(parser, "detection")
 
 
 def add_abstention_arguments(parser: argparse.ArgumentParser) -> None:
-    """The abstention rule's options (see :mod:`inafaceanalyzer.abstention`)."""
+    """The abstention rule's options (see :mod:`inafaceanalyzer.classification.abstention`)."""
     options.add_arguments(parser, "abstention")
 
 
@@ -160,7 +160,7 @@ def detection_options(args: argparse.Namespace) -> DetectionOptions:
 
 
 def validate_detection_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    """Every analysis option the parser declares checked, as :class:`~inafaceanalyzer.jobs.AnalysisOptions` does."""
+    """Every analysis option the parser declares checked, as :class:`~inafaceanalyzer.engines.jobs.AnalysisOptions` does."""
     for problem in options.namespace_problems(args):
         parser.error(problem)
     try:
@@ -173,7 +173,7 @@ def analysis_options(parser: argparse.ArgumentParser | None, args: argparse.Name
                      **fields: Any) -> AnalysisOptions:
     """The analysis the parsed options describe (``fields``: a command's own, e.g. its engine's
     ``detections``); a refused value is a one-line argument error (``ValueError`` without ``parser``)."""
-    from ..jobs import AnalysisOptions
+    from ..engines.jobs import AnalysisOptions
 
     try:
         return AnalysisOptions(engine=engine, **{**options.from_namespace(args), **fields})

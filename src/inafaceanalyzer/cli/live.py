@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 from ..errors import MediaError
-from ..jobs import build_analyzer
+from ..engines.jobs import build_analyzer
 from ..media.video import is_url
-from ..options import add_argument as add_option
+from ..engines.options import add_argument as add_option
 from . import common
 
 PROG = "ina_face_analyzer_live"
