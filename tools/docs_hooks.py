@@ -197,8 +197,8 @@ def _check(kind: str, produced: list[str], meanings: dict[str, str]) -> None:
 def _sidecar_example() -> dict:
     import pandas as pd
 
-    from inafaceanalyzer.analyzers import VideoAnalysis
-    from inafaceanalyzer.leftout import LeftOut
+    from inafaceanalyzer.engines.analyzers import VideoAnalysis
+    from inafaceanalyzer.engines.leftout import LeftOut
     from inafaceanalyzer.media.video import DecodeStats, VideoInfo
 
     info = VideoInfo(source="clip.mp4", width=960, height=540, fps=Fraction(25), duration_s=600.0,
