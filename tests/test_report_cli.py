@@ -86,4 +86,4 @@ def test_console_script_declared():
     from importlib.metadata import entry_points
 
     scripts = {e.name: e.value for e in entry_points(group="console_scripts")}
-    assert scripts.get("ina_face_analyzer_report") == "inafaceanalyzer.cli.report:main"
+    assert scripts.get("ina_face_analyzer_report") == "inafaceanalyzer._cli.report:main"
