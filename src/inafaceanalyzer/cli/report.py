@@ -1,0 +1,11 @@
+"""Former path of :mod:`inafaceanalyzer._cli.report`: an alias that is that module."""
+
+import importlib
+import sys
+
+if __name__ == "__main__":  # python -m inafaceanalyzer.cli.report
+    import runpy
+
+    runpy.run_module("inafaceanalyzer._cli.report", run_name="__main__", alter_sys=True)
+else:
+    sys.modules[__name__] = importlib.import_module("inafaceanalyzer._cli.report")
