@@ -85,5 +85,9 @@ def test_outdir_that_is_a_file_is_refused(results, tmp_path, capsys):
 def test_console_script_declared():
     from importlib.metadata import entry_points
 
-    scripts = {e.name: e.value for e in entry_points(group="console_scripts")}
-    assert scripts.get("ina_face_analyzer_report") == "inafaceanalyzer.cli.report:main"
+    from inafaceanalyzer._cli.report import main
+
+    scripts = {e.name: e for e in entry_points(group="console_scripts")}
+    # the installed entry point runs the report command (an install made before the move to _cli/ names
+    # inafaceanalyzer.cli.report, an alias that is the same module)
+    assert scripts["ina_face_analyzer_report"].load() is main

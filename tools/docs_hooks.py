@@ -1,7 +1,7 @@
 """MkDocs hook: reference pages generated from the code at build time (never hand-copied).
 
 - ``reference/cli/<command>.md``: every command's options, rendered from its argument
-  parser: each console script of ``pyproject.toml`` that runs ``inafaceanalyzer.cli.<module>``
+  parser: each console script of ``pyproject.toml`` that runs ``inafaceanalyzer._cli.<module>``
   (``build_parser()``, or the distributed server's and worker's parsers), also added to the
   nav under the entry pointing at ``reference/cli/index.md``;
 - ``reference/results-schema.md``: the results table's columns per engine and their meaning,
@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def commands() -> list[Command]:
-    """Every console script of ``pyproject.toml`` that runs ``inafaceanalyzer.cli.<module>:<x>main``.
+    """Every console script of ``pyproject.toml`` that runs ``inafaceanalyzer._cli.<module>:<x>main``.
 
     Its parser is the module's ``build_parser()`` for ``main``, ``<x>_parser()`` for
     ``<x>_main``; the command's name is the parser's ``prog``, the other scripts running the
@@ -50,13 +50,13 @@ def commands() -> list[Command]:
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
     by_target: dict[str, list[str]] = {}
     for name, target in scripts.items():
-        if target.startswith("inafaceanalyzer.cli."):
+        if target.startswith("inafaceanalyzer._cli."):
             by_target.setdefault(target, []).append(name)
     found = []
     for target, names in by_target.items():
-        module_name, function = target.removeprefix("inafaceanalyzer.cli.").split(":")
+        module_name, function = target.removeprefix("inafaceanalyzer._cli.").split(":")
         factory = "build_parser" if function == "main" else function.removesuffix("_main") + "_parser"
-        module = importlib.import_module(f"inafaceanalyzer.cli.{module_name}")
+        module = importlib.import_module(f"inafaceanalyzer._cli.{module_name}")
         if not hasattr(module, factory):
             raise ValueError(f"docs hook: {target} has no {factory}() to document it from")
         prog = getattr(module, factory)().prog
@@ -111,7 +111,7 @@ def render_parser(command: Command, parser: argparse.ArgumentParser) -> str:
     if command.aliases:
         lines += ["Also installed as " + ", ".join(f"`{a}`" for a in command.aliases) + ".", ""]
     lines += ["Generated from the command's argument parser "
-              f"(`inafaceanalyzer.cli.{command.module}.{command.factory}()`); "
+              f"(`inafaceanalyzer._cli.{command.module}.{command.factory}()`); "
               f"`{command.name} -h` prints the same (older spellings, if any, are listed last).", ""]
     lines += ["```text", parser.format_usage().strip(), "```", ""]
     if parser.description:
@@ -151,7 +151,7 @@ def cli_pages(found: list[Command]) -> dict[str, str]:
 
     pages = {}
     for command in found:
-        module = importlib.import_module(f"inafaceanalyzer.cli.{command.module}")
+        module = importlib.import_module(f"inafaceanalyzer._cli.{command.module}")
         pages[cli_page_path(command)] = render_parser(command, getattr(module, command.factory)())
     index = ["# Command-line reference", "",
              "One page per command, generated at build time from its argument parser:", ""]
@@ -197,8 +197,8 @@ def _check(kind: str, produced: list[str], meanings: dict[str, str]) -> None:
 def _sidecar_example() -> dict:
     import pandas as pd
 
-    from inafaceanalyzer.analyzers import VideoAnalysis
-    from inafaceanalyzer.leftout import LeftOut
+    from inafaceanalyzer.engines.analyzers import VideoAnalysis
+    from inafaceanalyzer.engines.leftout import LeftOut
     from inafaceanalyzer.media.video import DecodeStats, VideoInfo
 
     info = VideoInfo(source="clip.mp4", width=960, height=540, fps=Fraction(25), duration_s=600.0,

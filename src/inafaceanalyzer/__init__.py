@@ -7,7 +7,7 @@ Public API::
 """
 
 from ._version import __version__
-from .analyzers import (
+from .engines.analyzers import (
     FaceAnalyzer,
     ImageAnalyzer,
     PreprocessedImageAnalyzer,
@@ -16,12 +16,12 @@ from .analyzers import (
     VideoKeyframes,
     VideoTracking,
 )
-from .classification import GenderAgeClassifier, decfunc2labels
+from .classification.dlib import GenderAgeClassifier, decfunc2labels
 from .detection import DetectionOptions, YuNetDetector
 from .engines.precomputed import VideoPrecomputed
 from .errors import InaFaceAnalyzerError, MediaError, MediaOpenError, ModelLoadError
-from .smoothing import average_results
-from .tracking import TrackingDetector, TrackingOptions
+from .tracking.smoothing import average_results
+from .tracking.detector import TrackingDetector, TrackingOptions
 from .types import Detection, Frame, Rect
 
 __all__ = [

@@ -3,7 +3,7 @@
 ::
 
     from inafaceanalyzer.campaign import run_campaign
-    from inafaceanalyzer.jobs import AnalysisOptions
+    from inafaceanalyzer.engines.jobs import AnalysisOptions
     summary = run_campaign("jobs.csv", AnalysisOptions(engine="video", fps=1))
 
 Modules: :mod:`.joblist` (the CSV of jobs), :mod:`.status` (the status table),

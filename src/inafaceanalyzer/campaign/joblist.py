@@ -25,7 +25,7 @@ from pathlib import Path
 from ..atomic import make_output_folder
 from ..errors import JobListError, OutputError, OutputPathError
 from ..results.sidecar import sidecar_path
-from ..jobs import VideoJob
+from ..engines.jobs import VideoJob
 from ..media.video import is_url
 
 REQUIRED_COLUMNS = ("source_path", "dest_csv")

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CampaignError
-from ..jobs import AnalysisOptions, VideoJob
+from ..engines.jobs import AnalysisOptions, VideoJob
 from .worker import PERMANENT, TRANSIENT, CampaignWorker, Outcome, job_to_dict
 
 log = logging.getLogger(__name__)

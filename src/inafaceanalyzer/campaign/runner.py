@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..jobs import AnalysisOptions, VideoJob
+from ..engines.jobs import AnalysisOptions, VideoJob
 from .joblist import JobList, job_files, job_problem, read_joblist
 from .status import DONE, FAILED, FINISHED, RETRYING, RUNNING, SKIPPED, StatusTable, default_status_path, utc_now
 from .worker import PERMANENT, Outcome

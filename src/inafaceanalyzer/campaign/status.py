@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..atomic import atomic_output
-from ..jobs import VideoJob
+from ..engines.jobs import VideoJob
 from .joblist import JobListError
 
 PENDING, RUNNING, RETRYING, DONE, FAILED, SKIPPED = "pending", "running", "retrying", "done", "failed", "skipped"

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..errors import InaFaceAnalyzerError, OutputError, OutputPathError
-from ..jobs import AnalysisOptions, VideoJob, build_analyzer, run_video_job
+from ..engines.jobs import AnalysisOptions, VideoJob, build_analyzer, run_video_job
 from .joblist import make_output_folders
 
 PERMANENT, TRANSIENT = "permanent", "transient"

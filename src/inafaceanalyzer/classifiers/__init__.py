@@ -10,7 +10,7 @@
 See docs/classifiers.md for their measured accuracy, biases and cost.
 """
 
-from ..classification import GenderAgeClassifier
+from ..classification.dlib import GenderAgeClassifier
 from .base import DecisionClassifier, FaceClassifier
 from .ensemble import EnsembleClassifier
 from .faceres import FaceresClassifier

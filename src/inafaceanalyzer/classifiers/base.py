@@ -3,7 +3,7 @@
 A classifier turns a batch of aligned face chips into decision functions:
 ``sex_decfunc``, the log-odds ``ln(p_male / p_female)`` (positive: ``m``), and
 ``age_decfunc``, the expected age in years. Both are averaged over the frames
-of a track (:mod:`inafaceanalyzer.smoothing`), so every classifier must give
+of a track (:mod:`inafaceanalyzer.tracking.smoothing`), so every classifier must give
 them on these scales. It says which chips it needs (:class:`ChipSpec`) and
 which model files it uses (``provenance``, written in the sidecar).
 """
@@ -16,8 +16,8 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from ..alignment import ChipSpec, FaceChips
-from ..classification import OUTPUT_COLUMNS, PROBABILITY_FLOOR, decfunc2labels
+from ..classification.alignment import ChipSpec, FaceChips
+from ..classification.dlib import OUTPUT_COLUMNS, PROBABILITY_FLOOR, decfunc2labels
 
 
 @runtime_checkable

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..alignment import FaceChips
-from ..classification import GenderAgeClassifier
+from ..classification.alignment import FaceChips
+from ..classification.dlib import GenderAgeClassifier
 from .base import DecisionClassifier
 from .faceres import FaceresClassifier
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..alignment import ChipSpec, FaceChips
+from ..classification.alignment import ChipSpec, FaceChips
 from ..models import FACERES, LANDMARKS_5, onnx_session
 from .base import DecisionClassifier, log_odds, stack
 

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from ..analyzers import (
+from .analyzers import (
     ImageAnalyzer,
     PreprocessedImageAnalyzer,
     VideoAnalyzer,

@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analyzers import VideoAnalysis, VideoAnalyzer
+from .analyzers import VideoAnalysis, VideoAnalyzer
 from ..classifiers import FaceClassifier
 from ..detection import FaceDetector
 from ..errors import MediaError
-from ..leftout import CountingDetector
+from .leftout import CountingDetector
 from ..media.video import source_stem
-from ..pipeline import Detector
+from .pipeline import Detector
 from ..progress import ProgressHook
 from ..types import Detection, Frame, Rect
 
@@ -64,7 +64,7 @@ def read_boxes(path: Path, bbox_scale: float = 1.0) -> dict[int, list[Detection]
 class GivenBoxes:
     """A staged detector giving each frame the boxes listed for its index.
 
-    See :class:`~inafaceanalyzer.pipeline.StagedDetector`; ``aligned_as``: the
+    See :class:`~inafaceanalyzer.engines.pipeline.StagedDetector`; ``aligned_as``: the
     detector whose :meth:`landmark_box` the boxes are aligned with.
     """
 

@@ -1,9 +1,9 @@
 """Engines by name: ``--engine NAME`` everywhere chooses from here.
 
-Adding an engine is one module (a :class:`~inafaceanalyzer.analyzers.FaceAnalyzer`
+Adding an engine is one module (a :class:`~inafaceanalyzer.engines.analyzers.FaceAnalyzer`
 subclass) and one line: ``register("name", EngineSpec(MyEngine, build, media="video", ...))``.
 ``build(detector, classifier, options)`` returns the engine with its models loaded;
-``options`` is the :class:`~inafaceanalyzer.jobs.AnalysisOptions` of the run.
+``options`` is the :class:`~inafaceanalyzer.engines.jobs.AnalysisOptions` of the run.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..results.sidecar import accept_engine
 
 if TYPE_CHECKING:
-    from ..analyzers import FaceAnalyzer
+    from .analyzers import FaceAnalyzer
 
 MEDIA = ("image", "video")
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..abstention import UNKNOWN, AbstentionRule, apply_abstention, face_size, gender_confidence, unknown_reasons
+from ..classification.abstention import UNKNOWN, AbstentionRule, apply_abstention, face_size, gender_confidence, unknown_reasons
 from ..classifiers import DEFAULT, FaceClassifier, create
 from ..detection import DetectionOptions, FaceDetector, YuNetDetector
 from ..media.images import ErrorHandler
-from ..options import check as check_option
+from ..engines.options import check as check_option
 from ..progress import ProgressHook
 from .bias import category_table, factors_for, paper_table
 from .calibration import expected_calibration_error, fit_temperature, reliability_table

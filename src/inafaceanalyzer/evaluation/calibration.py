@@ -1,7 +1,7 @@
 """Reliability of the gender confidence: is a face given 90 % confidence right 90 % of the time?
 
 The confidence of a face's gender label is ``max(p_m, p_f) =
-sigmoid(|sex_decfunc|)`` (see :mod:`inafaceanalyzer.abstention`). Faces are
+sigmoid(|sex_decfunc|)`` (see :mod:`inafaceanalyzer.classification.abstention`). Faces are
 binned by confidence between 0.5 and 1; a well calibrated model has, in each
 bin, an accuracy equal to the bin's mean confidence. The expected calibration
 error (ECE) is the faces-weighted mean of ``|accuracy - confidence|``.
@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..abstention import gender_confidence
-from ..classification import sex_labels
+from ..classification.abstention import gender_confidence
+from ..classification.dlib import sex_labels
 
 RELIABILITY_COLUMNS = ["bin_low", "bin_high", "faces", "mean_confidence", "accuracy", "gap"]
 

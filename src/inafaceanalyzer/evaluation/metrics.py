@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..abstention import UNKNOWN
+from ..classification.abstention import UNKNOWN
 
 SCORE_COLUMNS = [
     "faces", "gender_faces", "answered", "coverage", "accuracy",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..analyzers import ImageAnalyzer, PreprocessedImageAnalyzer
+from ..engines.analyzers import ImageAnalyzer, PreprocessedImageAnalyzer
 from ..classifiers import FaceClassifier
 from ..detection import FaceDetector
 from ..errors import MediaError

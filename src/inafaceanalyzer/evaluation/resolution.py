@@ -26,12 +26,12 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from ..alignment import FaceAligner
+from ..classification.alignment import FaceAligner
 from ..classifiers import FaceClassifier
 from ..detection import DetectionOptions, FaceDetector
 from ..media.images import load_image
 from ..media.prefetch import prefetch
-from ..pipeline import analyze_stream, reported_bbox
+from ..engines.pipeline import analyze_stream, reported_bbox
 from ..types import Detection, Frame, Rect
 from .groups import with_groups
 from .metrics import score_table

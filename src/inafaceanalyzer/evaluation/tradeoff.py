@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ..abstention import AbstentionRule, apply_abstention
+from ..classification.abstention import AbstentionRule, apply_abstention
 from .metrics import scores
 
 CONFIDENCE_STEPS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
@@ -22,7 +22,7 @@ def abstention_tradeoff(
     """Coverage and accuracy of the answered faces for each threshold of each rule.
 
     ``faces`` holds the labels given without abstention; each row applies
-    one :class:`~inafaceanalyzer.abstention.AbstentionRule` threshold, the
+    one :class:`~inafaceanalyzer.classification.abstention.AbstentionRule` threshold, the
     other left neutral. ``errors``: wrong answers among the answered faces.
     """
     rules = [("min_gender_confidence", c, AbstentionRule(min_gender_confidence=c)) for c in confidences]

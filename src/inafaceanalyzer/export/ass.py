@@ -9,10 +9,10 @@ gives two events, timed by :mod:`~inafaceanalyzer.export.timing`:
 * style ``label``: its label (``"f 34"``, ``"#3 f 34 (avg)"`` when tracked) on
   a tag of the same colour, above the box, else below or inside it, where it
   does not overlap the labels of the other faces on screen
-  (:func:`~inafaceanalyzer.label_layout.place_labels`, with the tag's size
+  (:func:`~inafaceanalyzer.export.label_layout.place_labels`, with the tag's size
   estimated from the font size).
 
-Label text, colours and sizes come from :class:`~inafaceanalyzer.annotate.FaceStyle`,
+Label text, colours and sizes come from :class:`~inafaceanalyzer.export.annotate.FaceStyle`,
 as in the annotated MP4. Event times are floored to ASS's centiseconds, so an
 event starts at or before its frame and ends at or before the next analysed
 frame (never overlapping it).
@@ -26,10 +26,10 @@ from pathlib import Path
 
 import pysubs2
 
-from ..annotate import FaceStyle, text_color
+from .annotate import FaceStyle, text_color
 from ..atomic import atomic_output
 from ..errors import ResultsError
-from ..label_layout import place_labels
+from .label_layout import place_labels
 from ..media.video import is_url, probe
 from ..results.load import ResultsLike, load_results
 from .timing import DisplayTiming, display_spans

@@ -4,7 +4,7 @@ PyAV only (no ffmpeg process). In one pass over the source:
 
 * video frames are decoded; the faces on screen at each frame (the rule of
   :mod:`~inafaceanalyzer.export.timing`) are drawn by
-  :class:`~inafaceanalyzer.annotate.Annotator` straight on the decoded
+  :class:`~inafaceanalyzer.export.annotate.Annotator` straight on the decoded
   frame's Y, U and V planes (no RGB round trip; frames without faces go to
   the encoder untouched); frames are encoded with libx264 (yuv420p) keeping
   their timestamps, so frame rate and duration are the source's;
@@ -27,7 +27,7 @@ from typing import Any
 import av
 import numpy as np
 
-from ..annotate import Annotator, FaceMark, FaceStyle
+from .annotate import Annotator, FaceMark, FaceStyle
 from ..atomic import atomic_output
 from ..errors import MediaDecodeError, OutputError, OutputPathError
 from ..media.video import MAX_CONSECUTIVE_ERRORS, VideoInfo, _rgb, is_url, open_container, probe

@@ -28,7 +28,7 @@ from ..export.csv import write_csv
 from ..results.columns import DEFAULT_FPS
 from ..results.sidecar import sidecar_path, write_metadata
 from ..results.table import FrameResult, results_table
-from ..smoothing import average_results
+from ..tracking.smoothing import average_results
 
 PARTIAL_SUFFIX = ".partial.csv"
 # floats read back exactly as written (pandas >= 3 does it by default and deprecates the option)

@@ -2,9 +2,9 @@
 
 :class:`LiveSession` opens a source (:mod:`.sources`), runs the frames the
 analysis has time for through the tracking engine's own frame-by-frame stream
-(:meth:`~inafaceanalyzer.analyzers.FaceAnalyzer.stream`, classifying at every
+(:meth:`~inafaceanalyzer.engines.analyzers.FaceAnalyzer.stream`, classifying at every
 frame: its tracker, abstention rule and counts of faces left out), finished
-by the engine's :meth:`~inafaceanalyzer.analyzers.VideoTracking.finish`,
+by the engine's :meth:`~inafaceanalyzer.engines.analyzers.VideoTracking.finish`,
 and for each analysed frame: appends its rows to the outputs (:mod:`.outputs`),
 records its annotated picture when asked, and hands a :class:`LiveFrame`
 (faces labelled with running per-face averages, counts, current rate) to an
@@ -30,17 +30,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..abstention import UNKNOWN, AbstentionRule
-from ..analyzers import VideoAnalysis, VideoTracking
-from ..annotate import Annotator, FaceMark, FaceStyle, int_box, label_text
-from ..classification import sex_labels
+from ..classification.abstention import UNKNOWN, AbstentionRule
+from ..engines.analyzers import VideoAnalysis, VideoTracking
+from ..export.annotate import Annotator, FaceMark, FaceStyle, int_box, label_text
+from ..classification.dlib import sex_labels
 from ..errors import InaFaceAnalyzerError
 from ..media.video import VideoInfo
-from ..options import check as check_option
-from ..leftout import LeftOut
+from ..engines.options import check as check_option
+from ..engines.leftout import LeftOut
 from ..results.columns import DEFAULT_FPS
 from ..results.table import FrameResult, results_table
-from ..stream import FaceStream
+from ..engines.stream import FaceStream
 from ..types import Frame
 from .outputs import LiveOutputs
 from .sources import FeedCounts, FrameFeed, SourceSpec, open_feed, parse_source
@@ -211,7 +211,7 @@ class _Meter:
 class LiveSession:
     """Runs live analyses with the models of a tracking engine (loaded once; reuse it).
 
-    ``analyzer``: a :class:`~inafaceanalyzer.analyzers.VideoTracking` (its
+    ``analyzer``: a :class:`~inafaceanalyzer.engines.analyzers.VideoTracking` (its
     detector, classifier, ``detect_period`` and tracking thresholds are
     used). ``annotator``: the look of the boxes and labels.
     """

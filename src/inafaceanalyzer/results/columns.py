@@ -69,7 +69,7 @@ COLUMNS: dict[str, Column] = {c.name: c for c in _COLUMNS}
 DECISION_FUNCTIONS = ("sex_decfunc", "age_decfunc")
 """The classifier's scores that tracking averages per track."""
 AVERAGE_COLUMNS = ["sex_decfunc_avg", "age_decfunc_avg", "sex_label_avg", "age_label_avg"]
-"""The per-track averages a tracking engine appends (see :func:`~inafaceanalyzer.smoothing.average_results`)."""
+"""The per-track averages a tracking engine appends (see :func:`~inafaceanalyzer.tracking.smoothing.average_results`)."""
 META_COLUMNS = ("frame", "bbox", "face_id", "detect_conf", "track_conf", "time")
 """The columns the engine fills, the others come from the classifier."""
 

@@ -3,7 +3,7 @@
 :class:`TrackingDetector` wraps a face detector. It runs the detector on the
 whole frame every ``detect_period`` frames; in between, each face is followed
 by re-detecting it in a small window around where it should be (``follow``
-``"redetect"``, the default: :mod:`inafaceanalyzer.redetection`) or by dlib's
+``"redetect"``, the default: :mod:`inafaceanalyzer.tracking.redetection`) or by dlib's
 correlation tracker, as in the original inaFaceAnalyzer (``"correlation"``).
 Every face it returns carries a ``face_id``, unique within the stream (0, 1,
 2, ...). The rules, with the thresholds of :class:`TrackingOptions`:
@@ -43,11 +43,11 @@ import cv2
 import dlib
 import numpy as np
 
-from .detection.protocols import Detector
-from .results.columns import DEFAULT_FPS
+from ..detection.protocols import Detector
+from ..results.columns import DEFAULT_FPS
 from .redetection import WINDOW_SCALE, detect_in_windows
 from .tracks import Track, VisualTracker, match_boxes, match_lost
-from .types import Detection, Frame, Rect
+from ..types import Detection, Frame, Rect
 
 __all__ = ["CorrelationTracker", "PreparedFrame", "TrackingDetector", "TrackingOptions", "VisualTracker",
            "match_boxes", "match_lost"]

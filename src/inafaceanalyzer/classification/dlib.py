@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .alignment import AGE_CHIP_PADDING, AGE_CHIP_SIZE, CHIP_PADDING, GENDER_CHIP_SIZE, ChipSpec, FaceChips
-from .models import AGE, GENDER, LANDMARKS_5, age_gender_manifest, onnx_session
+from ..models import AGE, GENDER, LANDMARKS_5, age_gender_manifest, onnx_session
 
 PROBABILITY_FLOOR = 1e-7
 OUTPUT_COLUMNS = ["sex_decfunc", "age_decfunc", "sex_label", "age_label"]
@@ -41,7 +41,7 @@ class GenderAgeClassifier:
     from the detector's box (squared, then scaled by 1.1 around its centre),
     the convention of the original inaFaceAnalyzer's default classifier.
     ``gender_padding`` and ``age_padding``: the margins of its two chips (see
-    :mod:`inafaceanalyzer.alignment`). Registered as ``dlib`` in
+    :mod:`inafaceanalyzer.classification.alignment`). Registered as ``dlib`` in
     :mod:`inafaceanalyzer.classifiers`.
     """
 
