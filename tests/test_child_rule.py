@@ -75,3 +75,38 @@ def test_young_rule_of_the_command_line(tmp_path):
     expected = (rows.age_decfunc < 30) & (p < 0.99)
     assert expected.any() and (~expected).any()
     assert ((rows.sex_label == "u") == expected).all()
+
+
+def test_report_counts_children_apart_on_real_runs(tmp_path):
+    """Two real runs of the family video (dev faces): the default rule, and one that withholds
+    uncertain answers but no child. The report's face-time of 'u' that look like a child is the
+    sidecar's count (1 s per row at --fps 1) in the first, 0 in the second, and the HTML says it."""
+    from conftest import UTKFACE
+    from family_video import write_family_video
+
+    from inafaceanalyzer.cli.report import main as report_main
+    from inafaceanalyzer.results.sidecar import read_metadata
+
+    if not (UTKFACE / "labels.csv").is_file():
+        pytest.skip(f"UTKFace dev set not found at {UTKFACE}")
+    video = tmp_path / "family.mp4"
+    write_family_video(video, UTKFACE, scenes=2)
+    runs = {"default": [], "uncertain": ["--child_age", "0", "--young_age", "0", "--min_gender_confidence", "0.999"]}
+    for name, extra in runs.items():
+        (tmp_path / name).mkdir()
+        assert analyze_main(["--engine", "video", "--fps", "1", "-q", "--classifier", "dlib", *extra,
+                             "-i", str(video), "-o", str(tmp_path / name)]) == 0
+    child_rows = read_metadata(tmp_path / "default" / "family.csv")["analysis"]["unknown_child"]
+    assert child_rows > 0
+    out = tmp_path / "report"
+    assert report_main([str(tmp_path / "default" / "family.csv"), str(tmp_path / "uncertain" / "family.csv"),
+                        "-o", str(out), "-q", "--bootstrap", "0"]) == 0
+    videos = pd.read_csv(out / "videos.csv").set_index("results_file")
+    default, uncertain = (videos.loc[str(tmp_path / n / "family.csv")] for n in runs)
+    assert default["facetime_unknown_child_s"] == pytest.approx(child_rows)
+    assert uncertain["facetime_unknown_s"] > 0 and uncertain["facetime_unknown_child_s"] == 0
+    summary = pd.read_csv(out / "summary.csv").iloc[0]
+    assert summary["facetime_unknown_child_s"] == pytest.approx(child_rows)
+    age = pd.read_csv(out / "age_brackets.csv")
+    assert age[age.scope == "ALL"]["facetime_unknown_child_s"].sum() == pytest.approx(child_rows)
+    assert "of which looks like a child" in (out / "report.html").read_text()

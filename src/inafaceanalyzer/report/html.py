@@ -157,7 +157,8 @@ def render(
                        "person)"))
     a(_card(duration(s["facetime_women_s"]), "face-time of women", "women"))
     a(_card(duration(s["facetime_men_s"]), "face-time of men", "men"))
-    a(_card(duration(s["facetime_unknown_s"]), "face-time of faces of unknown gender (not in the shares)", "unknown"))
+    a(_card(duration(s["facetime_unknown_s"]), "face-time of faces of unknown gender (not in the shares)"
+            f"<br>of which looks like a child: {duration(s.get('facetime_unknown_child_s', 0.0))}", "unknown"))
     a(_card(num(s["mean_faces_per_frame"], 2), "faces per analysed frame (mean)"))
     a("</div>")
     if _ok(s.get("share_women_facetime_ci_low")):
@@ -178,6 +179,10 @@ def render(
         a(f"<li>Sampling, {k} video{'s' if k != 1 else ''}: {escape(what)}</li>")
     a("<li>Faces of unknown gender (label <code>u</code>, withheld by an abstention rule) are counted apart and "
       "left out of the shares of women; faces without an age estimate are in the <em>unknown</em> age bracket.</li>")
+    a("<li>Of these, the faces that look like a child (estimated younger than <code>--child_age</code>, or than "
+      "<code>--young_age</code> with an unsure gender answer, as the sidecar records the rule) are counted apart "
+      "again (<code>facetime_unknown_child_s</code> in the CSV files): the shares describe people who look 13 and "
+      "over.</li>")
     a("<li>The intervals cover sampling variation within the programmes (which stretches of time were shown), "
       "not errors of the gender and age classifiers.</li></ul></div></section>")
     parts.extend(extra_sections)
