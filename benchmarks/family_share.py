@@ -32,9 +32,42 @@ sys.path.insert(0, str(ROOT / "tests"))
 from family_video import answered_share, with_truth, women_share, write_family_video  # noqa: E402
 
 
+def analyse(video: Path, name: str, extra: list[str], truth: pd.DataFrame) -> pd.DataFrame:
+    """The command's face rows on ``video``, each with the truth of the person it shows."""
+    with tempfile.TemporaryDirectory() as out:
+        run = run_command(analyzer_command() + ["--engine", "video", "--fps", "1", "-q", "--classifier", name,
+                                                 *extra, "-i", str(video), "-o", out])
+        assert run.returncode == 0
+        return with_truth(pd.read_csv(Path(out) / f"{video.stem}.csv"), truth)
+
+
+def describe(rows: pd.DataFrame, goal: float) -> str:
+    share = answered_share(rows)
+    selected = float((rows[rows.sex_label != "u"].gender == "f").mean())
+    return (f"share {share:.3f}, error {100 * (share - goal):+.1f} pt (selection {100 * (selected - goal):+.1f}, "
+            f"labels {100 * (share - selected):+.1f}), {(rows.sex_label == 'u').mean():.0%} u, "
+            f"{'within' if abs(share - goal) <= 0.03 else 'NOT within'} 3 pt")
+
+
+def people(rows: pd.DataFrame) -> None:
+    """Print the people answered wrongly, the people 13 and over left out and the children answered."""
+    people = rows.groupby(["scene", "cell", "path", "gender", "age"], as_index=False).agg(
+        label=("sex_label", lambda x: x.mode().iloc[0]), est=("age_decfunc", "mean"),
+        sex_decfunc=("sex_decfunc", "mean"))
+    wrong = people.label.isin(["m", "f"]) & (people.label != people.gender)
+    left_out = (people.label == "u") & (people.age >= 13)
+    kids = people.label.isin(["m", "f"]) & (people.age < 13)
+    for title, sel in (("answered wrongly", wrong), ("13 and over, left out", left_out),
+                       ("under 13, answered", kids)):
+        print(f"  {title}: " + "; ".join(f"{r.gender} {r.age} -> {r.label} (est. {r.est:.0f}, "
+                                          f"{r.sex_decfunc:+.1f})" for r in people[sel].itertuples()))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scenes", type=int, default=32, help="families (scenes of 4 s)")
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0],
+                    help="one video per seed (other families; a person may be in several), pooled at the end")
     ap.add_argument("--classifier", nargs="+", default=["dlib", "faceres", "ensemble"])
     ap.add_argument("--child_age", nargs="+", default=[None], help="values to try (default: the command's)")
     ap.add_argument("--young_age", nargs="+", default=[None], help="values to try (default: the command's)")
@@ -42,38 +75,28 @@ def main() -> None:
     args = ap.parse_args()
     dataset = require(SHARED / "datasets" / "utkface-dev", "UTKFace dev set")
     CACHE.mkdir(exist_ok=True)
-    video = CACHE / "family.mp4"
-    truth = write_family_video(video, dataset, args.scenes)
+    videos = {}
+    for seed in args.seeds:
+        video = CACHE / ("family.mp4" if seed == 0 else f"family-seed{seed}.mp4")
+        videos[seed] = (video, write_family_video(video, dataset, args.scenes, seed))
+    truth = pd.concat([t for _, t in videos.values()])
     goal = women_share(truth, 13)
-    print(f"{video}: truth: women's share {women_share(truth):.3f} (everyone), {goal:.3f} (13 and over); "
-          f"goal: the share within 3 points of {goal:.3f}")
+    print(f"{len(videos)} video(s) of {args.scenes} scenes: truth: women's share {women_share(truth):.3f} (everyone), "
+          f"{goal:.3f} (13 and over); goal: the share within 3 points of {goal:.3f}")
     for name, child_age, young_age in itertools.product(args.classifier, args.child_age, args.young_age):
         extra = [] if child_age is None else ["--child_age", str(child_age)]
         extra += [] if young_age is None else ["--young_age", str(young_age)]
-        with tempfile.TemporaryDirectory() as out:
-            run = run_command(analyzer_command() + ["--engine", "video", "--fps", "1", "-q", "--classifier", name,
-                                                     *extra, "-i", str(video), "-o", out])
-            assert run.returncode == 0
-            rows = with_truth(pd.read_csv(Path(out) / "family.csv"), truth)
-        share = answered_share(rows)
-        answered = rows[rows.sex_label != "u"]
-        selected = float((answered.gender == "f").mean())
-        print(f"--classifier {name:8s} --child_age {child_age or 'default':7s} --young_age {young_age or 'default':7s}: "
-              f"share {share:.3f}, error {100 * (share - goal):+.1f} pt vs 13+ "
-              f"(selection {100 * (selected - goal):+.1f}, labels {100 * (share - selected):+.1f}; "
-              f"{100 * (share - women_share(truth)):+.1f} pt vs everyone), {len(rows)} rows, "
-              f"{(rows.sex_label == 'u').mean():.0%} u, {'within' if abs(share - goal) <= 0.03 else 'NOT within'} 3 pt")
-        if args.people:
-            people = rows.groupby(["scene", "cell", "path", "gender", "age"], as_index=False).agg(
-                label=("sex_label", lambda x: x.mode().iloc[0]), est=("age_decfunc", "mean"),
-                sex_decfunc=("sex_decfunc", "mean"))
-            wrong = people.label.isin(["m", "f"]) & (people.label != people.gender)
-            left_out = (people.label == "u") & (people.age >= 13)
-            kids = people.label.isin(["m", "f"]) & (people.age < 13)
-            for title, sel in (("answered wrongly", wrong), ("13 and over, left out", left_out),
-                               ("under 13, answered", kids)):
-                print(f"  {title}: " + "; ".join(f"{r.gender} {r.age} -> {r.label} (est. {r.est:.0f}, "
-                                                  f"{r.sex_decfunc:+.1f})" for r in people[sel].itertuples()))
+        config = (f"--classifier {name:8s} --child_age {child_age or 'default':7s} "
+                  f"--young_age {young_age or 'default':7s}")
+        pooled = []
+        for seed, (video, seed_truth) in videos.items():
+            rows = analyse(video, name, extra, seed_truth)
+            pooled.append(rows)
+            print(f"{config} seed {seed}: {describe(rows, women_share(seed_truth, 13))}")
+            if args.people:
+                people(rows)
+        if len(videos) > 1:
+            print(f"{config} pooled: {describe(pd.concat(pooled), goal)}")
 
 
 if __name__ == "__main__":

@@ -56,12 +56,12 @@ def families(dataset: Path, scenes: int = 8, seed: int = 0) -> list[list[Member]
     return out
 
 
-def write_family_video(path: Path, dataset: Path, scenes: int = 8) -> pd.DataFrame:
-    """Write the video; returns its truth: one row per scene member (scene, cell, start_s, end_s, gender,
-    age, path)."""
+def write_family_video(path: Path, dataset: Path, scenes: int = 8, seed: int = 0) -> pd.DataFrame:
+    """Write the video (its people drawn with ``seed``); returns its truth: one row per scene member
+    (scene, cell, start_s, end_s, gender, age, path)."""
     canvas = np.full((540, 960, 3), (70, 90, 120), np.uint8)
     frames, truth = [], []
-    for scene, family in enumerate(families(dataset, scenes)):
+    for scene, family in enumerate(families(dataset, scenes, seed)):
         frame = canvas
         for cell, ((x, y), member) in enumerate(zip(CELLS, family)):
             face = np.asarray(Image.open(member.path).convert("RGB").resize((FACE, FACE), Image.LANCZOS))
