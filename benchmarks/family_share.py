@@ -11,8 +11,9 @@ and prints the share of the answered rows labelled ``f`` against the truth the r
 share stands for: people 13 and over (the children rule leaves the others out; the
 truth over everyone is printed too). The error splits into selection (the true share
 of the rows answered, minus the truth) and labels (the share, minus the true share of
-the rows answered). ``--people`` lists the people answered wrongly, the people 13 and
-over left out and the children answered.
+the rows answered); the rows answered wrongly are counted by true age group.
+``--people`` lists the people answered wrongly, the people 13 and over left out and the
+children answered.
 """
 
 from __future__ import annotations
@@ -47,6 +48,17 @@ def describe(rows: pd.DataFrame, goal: float) -> str:
     return (f"share {share:.3f}, error {100 * (share - goal):+.1f} pt (selection {100 * (selected - goal):+.1f}, "
             f"labels {100 * (share - selected):+.1f}), {(rows.sex_label == 'u').mean():.0%} u, "
             f"{'within' if abs(share - goal) <= 0.03 else 'NOT within'} 3 pt")
+
+
+def wrong_by_age(rows: pd.DataFrame) -> str:
+    """Rows answered wrongly by true age group: women labelled m, men labelled f."""
+    group = pd.cut(rows.age, [0, 13, 20, 60, 200], right=False, labels=["<13", "13-19", "20-59", "60+"])
+    parts = []
+    for name, g in rows.groupby(group, observed=True):
+        women, men = g[g.gender == "f"], g[g.gender == "m"]
+        parts.append(f"{name}: women -> m {(women.sex_label == 'm').sum()}/{(women.sex_label != 'u').sum()}, "
+                     f"men -> f {(men.sex_label == 'f').sum()}/{(men.sex_label != 'u').sum()}")
+    return "  wrong rows (of those answered) by true age: " + "; ".join(parts)
 
 
 def people(rows: pd.DataFrame) -> None:
@@ -97,6 +109,7 @@ def main() -> None:
                 people(rows)
         if len(videos) > 1:
             print(f"{config} pooled: {describe(pd.concat(pooled), goal)}")
+        print(wrong_by_age(pd.concat(pooled)))
 
 
 if __name__ == "__main__":
