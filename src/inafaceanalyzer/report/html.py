@@ -214,15 +214,15 @@ def render(
     for _, r in age.iterrows():
         row = [(escape(str(r["age_bracket"])), "name"), (duration(r["facetime_women_s"]), ""),
                (duration(r["facetime_men_s"]), ""), (duration(r["facetime_unknown_s"]), ""),
-               (pct(r["share_women_facetime"]), ""),
+               (duration(r.get("facetime_unknown_child_s", 0.0)), ""), (pct(r["share_women_facetime"]), ""),
                (ci(r["share_women_facetime_ci_low"], r["share_women_facetime_ci_high"]), "ci")]
         if people_available:
             row += [(f"{num(r['people_women'])} / {num(r['people_men'])} / {num(r['people_unknown'])}", ""),
                     (pct(r["share_women_people"]), ""),
                     (ci(r["share_women_people_ci_low"], r["share_women_people_ci_high"]), "ci")]
         rows.append(row)
-    header = [("age", "name"), ("women", ""), ("men", ""), ("unknown gender", ""), ("women's share", ""),
-              (f"{conf} interval", "")]
+    header = [("age", "name"), ("women", ""), ("men", ""), ("unknown gender", ""),
+              ("of which looks like a child", ""), ("women's share", ""), (f"{conf} interval", "")]
     if people_available:
         header += [("people W / M / U", ""), ("women's share", ""), (f"{conf} interval", "")]
     a("<section><h2>By age bracket</h2><p class='meta'>Face-time by gender and age bracket, whole set"
