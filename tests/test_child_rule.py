@@ -111,3 +111,23 @@ def test_report_counts_children_apart_on_real_runs(tmp_path):
     assert age[age.scope == "ALL"]["facetime_unknown_child_s"].sum() == pytest.approx(child_rows)
     html = (out / "report.html").read_text()
     assert html.count("of which looks like a child") == 2  # the unknown card and the age table's column
+
+
+def test_live_labels_withhold_young_faces(tmp_path):
+    """The labels drawn live (running averages) follow the age rules as the final
+    ``sex_label_avg`` does: a real child's face (the dev set's first face aged 4) is shown ``u``."""
+
+    from inafaceanalyzer.live.session import RunningAverages
+    from inafaceanalyzer.results.table import FrameResult
+
+    faces, listing = _dev_faces(tmp_path, 4, 4, 1)
+    out = tmp_path / "out.csv"
+    assert analyze_main(["--engine", "preprocessed_image", "-q", "--child_age", "0", "--young_age", "0",
+                         "-l", listing, "-o", str(out)]) == 0
+    row = pd.read_csv(out).iloc[0]
+    assert row.age_decfunc < 13 and row.sex_label in ("m", "f")  # answered without the rules
+    result = FrameResult(0, 0.0, [(7, (0, 0, 100, 100), row.sex_decfunc, row.age_decfunc)],
+                         ["face_id", "bbox", "sex_decfunc", "age_decfunc"])
+    shown = RunningAverages(abstention=AbstentionRule(child_age=13)).marks(result)[0].text
+    assert shown.startswith("#7 u ")
+    assert RunningAverages().marks(result)[0].text.startswith(f"#7 {row.sex_label} ")
