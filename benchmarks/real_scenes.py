@@ -9,7 +9,9 @@ frame), the face box (as the ``bbox`` column writes it) and the gender seen.
 Each classifier runs the image engine on those photos and frames; a labelled
 face counts when a result box overlaps it (IoU >= 0.5). Prints accuracy over all labelled
 faces, over women and men, and without ``bald_guys.jpg`` (24 men), with
-children (two faces) counted apart (``--child_age 0``: every face answered).
+children (two faces) counted apart (``--child_age 0``: every face answered), then, with the
+commands' age rules (``--child_age 13`` alone, and with ``--young_age 22 --young_confidence
+0.7``), the share of the labelled faces answered and the accuracy of those answered.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ import pandas as pd
 
 from _shared import ROOT, SHARED, require
 from inafaceanalyzer import ImageAnalyzer, Rect
+from inafaceanalyzer.classification.abstention import (DEFAULT_CHILD_AGE, DEFAULT_YOUNG_AGE,
+                                                       DEFAULT_YOUNG_CONFIDENCE, AbstentionRule,
+                                                       apply_abstention)
 from inafaceanalyzer.classifiers import create
 from inafaceanalyzer.media.video import VideoReader
 
@@ -76,11 +81,23 @@ def main() -> None:
     }
     print(f"{len(truth)} faces labelled by eye in {len(files)} photos and frames ({TRUTH.name})")
     print(f"{'classifier':10s} " + " ".join(f"{g:>18s}" for g in groups) + "  found")
+    rules = {"--child_age 13": AbstentionRule(child_age=DEFAULT_CHILD_AGE),
+             "defaults": AbstentionRule(child_age=DEFAULT_CHILD_AGE, young_age=DEFAULT_YOUNG_AGE,
+                                        young_confidence=DEFAULT_YOUNG_CONFIDENCE)}
     for name in args.classifier:
-        labels = matched(truth, images, ImageAnalyzer(face_classifier=create(name, device="cpu"))(files))
+        results = ImageAnalyzer(face_classifier=create(name, device="cpu"))(files)
+        labels = matched(truth, images, results)
         right = (labels == truth.gender).to_numpy()
         cells = [f"{right[m].mean():.3f} ({right[m].sum()}/{m.sum()})" for m in groups.values()]
         print(f"{name:10s} " + " ".join(f"{c:>18s}" for c in cells) + f"  {labels.notna().sum()}")
+        for rule_name, rule in rules.items():
+            ruled = matched(truth, images, apply_abstention(results, rule))
+            answered = ruled.isin(["m", "f"]).to_numpy()
+            print(f"{'':10s} {rule_name}: answered {answered.sum()}/{len(truth)}, accuracy of those answered "
+                  f"{(ruled == truth.gender).to_numpy()[answered].mean():.3f}; withheld: "
+                  + ", ".join(f"{g} ({'child' if c else 'adult'})" for g, c in
+                              zip(truth.gender[~answered & ruled.notna().to_numpy()],
+                                  truth.child[~answered & ruled.notna().to_numpy()])))
 
 
 if __name__ == "__main__":

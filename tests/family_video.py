@@ -9,6 +9,7 @@ drawn from the dev set's labels with a fixed seed.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,17 +56,18 @@ def families(dataset: Path, scenes: int = 8, seed: int = 0) -> list[list[Member]
     return out
 
 
-def write_family_video(path: Path, dataset: Path, scenes: int = 8) -> pd.DataFrame:
-    """Write the video; returns its truth: one row per scene member (scene, start_s, end_s, gender, age)."""
+def write_family_video(path: Path, dataset: Path, scenes: int = 8, seed: int = 0) -> pd.DataFrame:
+    """Write the video (its people drawn with ``seed``); returns its truth: one row per scene member
+    (scene, cell, start_s, end_s, gender, age, path)."""
     canvas = np.full((540, 960, 3), (70, 90, 120), np.uint8)
     frames, truth = [], []
-    for scene, family in enumerate(families(dataset, scenes)):
+    for scene, family in enumerate(families(dataset, scenes, seed)):
         frame = canvas
-        for (x, y), member in zip(CELLS, family):
+        for cell, ((x, y), member) in enumerate(zip(CELLS, family)):
             face = np.asarray(Image.open(member.path).convert("RGB").resize((FACE, FACE), Image.LANCZOS))
             frame = paste(frame, face, x, y)
-            truth.append({"scene": scene, "start_s": scene * SCENE_S, "end_s": (scene + 1) * SCENE_S,
-                          "gender": member.gender, "age": member.age})
+            truth.append({"scene": scene, "cell": cell, "start_s": scene * SCENE_S, "end_s": (scene + 1) * SCENE_S,
+                          "gender": member.gender, "age": member.age, "path": member.path.name})
         frames += [frame] * (SCENE_S * RATE)
     write_video(path, frames, rate=RATE)
     return pd.DataFrame(truth)
@@ -81,3 +83,14 @@ def answered_share(results: pd.DataFrame) -> float:
     """Women's share of the face rows answered ``m`` or ``f`` (``u`` left out, as the report does)."""
     answered = results[results.sex_label.isin(["m", "f"])]
     return float((answered.sex_label == "f").mean())
+
+
+def with_truth(results: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
+    """``results`` (face rows of the video) with the true ``gender`` and ``age`` of the person each box
+    shows (scene from the ``time`` column, cell from the box centre), and their ``path``."""
+    boxes = np.array([ast.literal_eval(b) if isinstance(b, str) else b for b in results.bbox], dtype=float)
+    centres = (boxes[:, :2] + boxes[:, 2:]) / 2 if len(boxes) else np.zeros((0, 2))
+    cells = np.asarray(CELLS, dtype=float) + FACE / 2
+    cell = np.argmin(((centres[:, None, :] - cells[None]) ** 2).sum(-1), axis=1) if len(boxes) else []
+    keys = results.assign(scene=(results.time // SCENE_S).astype(int).to_numpy(), cell=cell)
+    return keys.merge(truth[["scene", "cell", "gender", "age", "path"]], on=["scene", "cell"], how="left")

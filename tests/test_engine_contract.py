@@ -70,7 +70,8 @@ def check_video_contract(engine: str, table: pd.DataFrame, sidecar: dict, analyz
                                          if analyzer.tracked else [])
     assert list(table.columns) == expected
     assert set(sidecar) == SIDECAR_KEYS and sidecar["engine"] == engine
-    assert sidecar["options"]["abstention"] == {"min_face_size": 70, "min_gender_confidence": 0.8, "child_age": 0.0}
+    assert sidecar["options"]["abstention"] == {"min_face_size": 70, "min_gender_confidence": 0.8, "child_age": 0.0,
+                                              "young_age": 0.0, "young_confidence": 0.5}
     assert sidecar["options"]["classifier"] == analyzer.classifier.name
     assert read_sidecar(csv) is not None  # the report accepts it
     analysis = sidecar["analysis"]

@@ -35,7 +35,8 @@ def test_live_matches_the_tracking_engine_under_non_default_options(classifier, 
     pd.testing.assert_frame_equal(result.table.assign(bbox=live.bbox), table, check_exact=False, rtol=1e-5)
     sidecar = json.loads((tmp_path / "facenet-pytorch_video.json").read_text())
     assert sidecar["analysis"]["left_out"] == expected.left_out.as_dict()
-    assert sidecar["options"]["abstention"] == {"min_face_size": 70, "min_gender_confidence": 0.9, "child_age": 0.0}
+    assert sidecar["options"]["abstention"] == {"min_face_size": 70, "min_gender_confidence": 0.9, "child_age": 0.0,
+                                              "young_age": 0.0, "young_confidence": 0.5}
 
 
 @needs_shared

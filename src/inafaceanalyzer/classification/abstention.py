@@ -14,13 +14,18 @@ is left as it was. The rule looks at two things per face:
 * the estimated age (``age_decfunc``): the networks are confidently wrong on
   children (dlib answers ``f`` for most boys under 13), and no confidence
   threshold makes their answers reliable, so a face estimated younger than
-  ``child_age`` years is answered ``u``; :func:`unknown_reasons` tells these
-  apart (``child``) from the others.
+  ``child_age`` years is answered ``u``; a face estimated younger than
+  ``young_age`` (children and teenagers, whom the networks also see older or
+  younger than they are) needs a gender confidence of ``young_confidence``.
+  :func:`unknown_reasons` tells both apart (``child``: the face looks young)
+  from the others.
 
 A face is kept when ``size >= min_face_size``, ``confidence >=
-min_gender_confidence`` and ``age >= child_age``; the defaults (0 px, 0.5,
-0 years) keep every face. The commands' default ``child_age`` is
-:data:`DEFAULT_CHILD_AGE` (measured in docs/classifiers.md). Face size
+min_gender_confidence``, ``age >= child_age`` and, where ``age < young_age``,
+``confidence >= young_confidence``; the defaults (0 px, 0.5, 0 years, 0 years,
+0.5) keep every face. The commands' defaults are :data:`DEFAULT_CHILD_AGE`,
+:data:`DEFAULT_YOUNG_AGE` and :data:`DEFAULT_YOUNG_CONFIDENCE` (fitted on one
+half of the UTKFace dev set, checked on the other: docs/classifiers.md). Face size
 matters because the gender model sees 32 px chips: below about 30 px its
 accuracy drops fast (see the resolution table of ``ina_face_analyzer_evaluate``,
 which also shows the accuracy/coverage trade-off of both thresholds).
@@ -39,17 +44,24 @@ if TYPE_CHECKING:
 
 UNKNOWN = "u"
 DEFAULT_CHILD_AGE = 13.0  # the commands' default --child_age (docs/classifiers.md)
+# The commands' --young_age and --young_confidence: faces estimated 13-21 answered only at a gender
+# probability of 0.7 or more (benchmarks/child_rule_fit.py; docs/classifiers.md).
+DEFAULT_YOUNG_AGE = 22.0
+DEFAULT_YOUNG_CONFIDENCE = 0.7
 
 
 @dataclass(frozen=True)
 class AbstentionRule:
     """Faces below ``min_face_size`` px (``bbox`` largest side), whose gender
-    confidence is below ``min_gender_confidence`` (0.5 to 1) or whose estimated
-    age is below ``child_age`` years get ``sex_label`` ``u``."""
+    confidence is below ``min_gender_confidence`` (0.5 to 1), whose estimated
+    age is below ``child_age`` years, or below ``young_age`` years with a gender
+    confidence below ``young_confidence``, get ``sex_label`` ``u``."""
 
     min_face_size: float = 0.0
     min_gender_confidence: float = 0.5
     child_age: float = 0.0
+    young_age: float = 0.0
+    young_confidence: float = 0.5
 
     def __post_init__(self) -> None:
         if not self.min_face_size >= 0:
@@ -58,11 +70,16 @@ class AbstentionRule:
             raise ValueError(f"min_gender_confidence must be between 0.5 and 1, got {self.min_gender_confidence}")
         if not 0 <= self.child_age <= 30:
             raise ValueError(f"child_age must be between 0 and 30 years, got {self.child_age}")
+        if not 0 <= self.young_age <= 30:
+            raise ValueError(f"young_age must be between 0 and 30 years, got {self.young_age}")
+        if not 0.5 <= self.young_confidence <= 1:
+            raise ValueError(f"young_confidence must be between 0.5 and 1, got {self.young_confidence}")
 
     @property
     def active(self) -> bool:
         """Whether the rule can reject any face at all."""
-        return self.min_face_size > 0 or self.min_gender_confidence > 0.5 or self.child_age > 0
+        return (self.min_face_size > 0 or self.min_gender_confidence > 0.5 or self.child_age > 0
+                or (self.young_age > 0 and self.young_confidence > 0.5))
 
     def keeps(self, df: pd.DataFrame) -> np.ndarray:
         """Boolean mask of the rows of a results table that keep their gender label."""
@@ -71,19 +88,25 @@ class AbstentionRule:
     def keeps_faces(self, bboxes: pd.Series | list, sex_decfunc: np.ndarray | pd.Series | list,
                     ages: np.ndarray | pd.Series | list | None = None) -> np.ndarray:
         """Boolean mask of the faces (their ``bbox``, ``sex_decfunc`` and estimated age) that keep their
-        gender label; without ``ages`` the child rule does not apply."""
+        gender label; without ``ages`` the age rules do not apply."""
         keep = (face_size(bboxes) >= self.min_face_size) & self.confident(sex_decfunc)
         if ages is not None:
-            keep &= ~self.looks_like_a_child(ages)
+            keep &= ~self.looks_like_a_child(ages, sex_decfunc)
         return keep
 
     def confident(self, sex_decfunc: np.ndarray | pd.Series | list) -> np.ndarray:
         """Whether each gender decision function (or per-track average) is confident enough to answer."""
         return gender_confidence(sex_decfunc) >= self.min_gender_confidence
 
-    def looks_like_a_child(self, age: np.ndarray | pd.Series | list) -> np.ndarray:
-        """Where the estimated age (years) is below ``child_age`` (never when it is 0)."""
-        return np.asarray(age, dtype=np.float64) < self.child_age
+    def looks_like_a_child(self, age: np.ndarray | pd.Series | list,
+                           sex_decfunc: np.ndarray | pd.Series | list | None = None) -> np.ndarray:
+        """Where the estimated age (years) is below ``child_age``, or (given the gender decision
+        functions) below ``young_age`` with a gender confidence below ``young_confidence``."""
+        age = np.asarray(age, dtype=np.float64)
+        child = age < self.child_age
+        if sex_decfunc is not None:
+            child |= (age < self.young_age) & (gender_confidence(sex_decfunc) < self.young_confidence)
+        return child
 
 
 def estimated_age(df: pd.DataFrame) -> pd.Series:
@@ -124,7 +147,7 @@ def apply_abstention(df: pd.DataFrame, rule: AbstentionRule) -> pd.DataFrame:
         if "sex_decfunc_avg" in out.columns and "sex_label_avg" in out.columns:
             weak = ~rule.confident(out["sex_decfunc_avg"])
             if "age_decfunc_avg" in out.columns:
-                weak |= rule.looks_like_a_child(out["age_decfunc_avg"])
+                weak |= rule.looks_like_a_child(out["age_decfunc_avg"], out["sex_decfunc_avg"])
             out.loc[weak, "sex_label_avg"] = UNKNOWN
     return out
 
@@ -149,13 +172,14 @@ def abstain_rows(result: FrameResult, rule: AbstentionRule) -> tuple[FrameResult
 
 
 def unknown_reasons(df: pd.DataFrame, rule: AbstentionRule) -> np.ndarray:
-    """Why each row's ``sex_label`` is ``u`` under ``rule``: ``child`` (estimated
-    younger than ``child_age``; counted apart in reports), ``small``,
-    ``uncertain``, or ``""`` where the rule answers."""
+    """Why each row's ``sex_label`` is ``u`` under ``rule``: ``child`` (the face looks
+    young: estimated younger than ``child_age``, or than ``young_age`` with too
+    little confidence; counted apart in reports), ``small``, ``uncertain``, or
+    ``""`` where the rule answers."""
     if not len(df):
         return np.array([], dtype=object)
     reasons = np.full(len(df), "", dtype=object)
     reasons[~rule.confident(df["sex_decfunc"])] = "uncertain"
     reasons[face_size(df["bbox"]) < rule.min_face_size] = "small"
-    reasons[rule.looks_like_a_child(estimated_age(df))] = "child"
+    reasons[rule.looks_like_a_child(estimated_age(df), df["sex_decfunc"])] = "child"
     return reasons

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import detection
-from ..classification.abstention import DEFAULT_CHILD_AGE, AbstentionRule
+from ..classification.abstention import (DEFAULT_CHILD_AGE, DEFAULT_YOUNG_AGE, DEFAULT_YOUNG_CONFIDENCE,
+                                         AbstentionRule)
 from ..detection import DetectionOptions
 from ..media.container import DEFAULT_TIMEOUT_S
 
@@ -141,6 +142,14 @@ OPTIONS: tuple[Option, ...] = (
            help="answer sex_label 'u' for faces estimated younger than this: the classifiers' gender answers on "
                 f"children are unreliable (default: {DEFAULT_CHILD_AGE:g}; 0: answer every age; "
                 "docs/classifiers.md)"),
+    Option("abstention.young_age", "--young_age", group="abstention", type=float, default=DEFAULT_YOUNG_AGE,
+           metavar="YEARS",
+           help="faces estimated younger than this (children and teenagers) are answered only when the gender "
+                f"probability reaches --young_confidence, else sex_label 'u' (default: {DEFAULT_YOUNG_AGE:g}; 0: off)"),
+    Option("abstention.young_confidence", "--young_confidence", group="abstention", type=float,
+           default=DEFAULT_YOUNG_CONFIDENCE, metavar="P",
+           help="gender probability (0.5 to 1) needed to answer a face estimated younger than --young_age "
+                f"(default: {DEFAULT_YOUNG_CONFIDENCE:g}; docs/classifiers.md)"),
     Option("classifier", "--classifier", group="classification", default=_classifier_default,
            choices=_classifier_choices, metavar="NAME", help=_classifier_help),
     Option("fps", "--fps", group="video", type=float, check=positive,

@@ -148,7 +148,8 @@ class RunningAverages:
 
     The final table gets the exact per-track averages over whole tracks
     (the engine's ``finish``) when the run ends. A running average too weak
-    for the ``abstention`` rule is shown ``u``, as the final ``sex_label_avg``.
+    for the ``abstention`` rule (or young-looking: ``--child_age``, ``--young_age``) is shown
+    ``u``, as the final ``sex_label_avg``.
     """
 
     def __init__(self, style: FaceStyle | None = None, abstention: AbstentionRule | None = None) -> None:
@@ -169,7 +170,8 @@ class RunningAverages:
             acc[1] += float(row[age])
             acc[2] += 1
             mean_sex, mean_age = acc[0] / acc[2], acc[1] / acc[2]
-            confident = bool(self.abstention.confident([mean_sex])[0])
+            confident = bool(self.abstention.confident([mean_sex])[0]
+                             and not self.abstention.looks_like_a_child([mean_age], [mean_sex])[0])
             sex_label = str(sex_labels(np.array([mean_sex]))[0]) if confident else UNKNOWN
             marks.append(FaceMark(int_box(row[boxes]), label_text(sex_label, mean_age, face_id, True),
                                   self.style.color_of(sex_label)))

@@ -186,7 +186,7 @@ def build_faces(con: duckdb.DuckDBPyConnection, options: ReportOptions, bin_s: f
             SELECT DISTINCT r.vid, r.t FROM faces_raw r JOIN videos v USING (vid)
             WHERE r.t IS NOT NULL AND v.keyframes),
         nxt AS (SELECT vid, t, lead(t) OVER (PARTITION BY vid ORDER BY t) AS next_t FROM times)
-        SELECT r.vid, r.t, r.face_id, r.sex, r.age, {bracket('r.age')} AS bracket,
+        SELECT r.vid, r.t, r.face_id, r.sex, r.age, r.child, {bracket('r.age')} AS bracket,
             CASE WHEN v.keyframes
                  THEN greatest(least(coalesce(n.next_t, v.end_s) - r.t, $cap), 0.0)
                  ELSE v.interval_s END AS w,
@@ -219,14 +219,17 @@ def _by_sex(value: str, sex_column: str = "sex") -> str:
 
 def age_grid(con: duckdb.DuckDBPyConnection, n_brackets: int) -> pd.DataFrame:
     """Every video x age bracket (``n_brackets`` includes 'unknown'): face-time and face rows by
-    gender, and for tracked videos people by gender (NULL for untracked videos)."""
+    gender (and the face-time of the ``u`` that look like a child, part of the unknown), and for
+    tracked videos people by gender (NULL for untracked videos)."""
     return con.execute(
         f"""
-        WITH ft AS (SELECT vid, bracket, {_by_sex("sum(w)")}, count(*) AS faces FROM faces GROUP BY vid, bracket),
+        WITH ft AS (SELECT vid, bracket, {_by_sex("sum(w)")}, count(*) AS faces,
+                    sum(w) FILTER (WHERE sex = 'u' AND child) AS child FROM faces GROUP BY vid, bracket),
         pp AS (SELECT vid, bracket, {_by_sex("count(*)")} FROM persons GROUP BY vid, bracket)
         SELECT v.vid, b.bracket,
             coalesce(ft.women, 0) AS facetime_women_s, coalesce(ft.men, 0) AS facetime_men_s,
-            coalesce(ft.unknown, 0) AS facetime_unknown_s, coalesce(ft.faces, 0) AS faces,
+            coalesce(ft.unknown, 0) AS facetime_unknown_s, coalesce(ft.child, 0) AS facetime_unknown_child_s,
+            coalesce(ft.faces, 0) AS faces,
             CASE WHEN v.tracked THEN coalesce(pp.women, 0) END AS people_women,
             CASE WHEN v.tracked THEN coalesce(pp.men, 0) END AS people_men,
             CASE WHEN v.tracked THEN coalesce(pp.unknown, 0) END AS people_unknown

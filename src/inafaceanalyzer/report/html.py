@@ -157,7 +157,8 @@ def render(
                        "person)"))
     a(_card(duration(s["facetime_women_s"]), "face-time of women", "women"))
     a(_card(duration(s["facetime_men_s"]), "face-time of men", "men"))
-    a(_card(duration(s["facetime_unknown_s"]), "face-time of faces of unknown gender (not in the shares)", "unknown"))
+    a(_card(duration(s["facetime_unknown_s"]), "face-time of faces of unknown gender (not in the shares)"
+            f"<br>of which looks like a child: {duration(s.get('facetime_unknown_child_s', 0.0))}", "unknown"))
     a(_card(num(s["mean_faces_per_frame"], 2), "faces per analysed frame (mean)"))
     a("</div>")
     if _ok(s.get("share_women_facetime_ci_low")):
@@ -178,6 +179,10 @@ def render(
         a(f"<li>Sampling, {k} video{'s' if k != 1 else ''}: {escape(what)}</li>")
     a("<li>Faces of unknown gender (label <code>u</code>, withheld by an abstention rule) are counted apart and "
       "left out of the shares of women; faces without an age estimate are in the <em>unknown</em> age bracket.</li>")
+    a("<li>Of these, the faces that look like a child (estimated younger than <code>--child_age</code>, or than "
+      "<code>--young_age</code> with an unsure gender answer, as the sidecar records the rule) are counted apart "
+      "again (<code>facetime_unknown_child_s</code> in the CSV files): the shares describe people who look 13 and "
+      "over.</li>")
     a("<li>The intervals cover sampling variation within the programmes (which stretches of time were shown), "
       "not errors of the gender and age classifiers.</li></ul></div></section>")
     parts.extend(extra_sections)
@@ -209,15 +214,15 @@ def render(
     for _, r in age.iterrows():
         row = [(escape(str(r["age_bracket"])), "name"), (duration(r["facetime_women_s"]), ""),
                (duration(r["facetime_men_s"]), ""), (duration(r["facetime_unknown_s"]), ""),
-               (pct(r["share_women_facetime"]), ""),
+               (duration(r.get("facetime_unknown_child_s", 0.0)), ""), (pct(r["share_women_facetime"]), ""),
                (ci(r["share_women_facetime_ci_low"], r["share_women_facetime_ci_high"]), "ci")]
         if people_available:
             row += [(f"{num(r['people_women'])} / {num(r['people_men'])} / {num(r['people_unknown'])}", ""),
                     (pct(r["share_women_people"]), ""),
                     (ci(r["share_women_people_ci_low"], r["share_women_people_ci_high"]), "ci")]
         rows.append(row)
-    header = [("age", "name"), ("women", ""), ("men", ""), ("unknown gender", ""), ("women's share", ""),
-              (f"{conf} interval", "")]
+    header = [("age", "name"), ("women", ""), ("men", ""), ("unknown gender", ""),
+              ("of which looks like a child", ""), ("women's share", ""), (f"{conf} interval", "")]
     if people_available:
         header += [("people W / M / U", ""), ("women's share", ""), (f"{conf} interval", "")]
     a("<section><h2>By age bracket</h2><p class='meta'>Face-time by gender and age bracket, whole set"

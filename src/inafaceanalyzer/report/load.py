@@ -4,12 +4,16 @@ Files are read by DuckDB itself (``read_csv`` over lists of CSV files sharing a 
 the columns declared; ``read_parquet`` with ``union_by_name``), a chunk of files per query,
 keeping only the columns the report needs::
 
-    faces_raw(vid INTEGER, t DOUBLE, face_id BIGINT, sex VARCHAR, age DOUBLE)
+    faces_raw(vid INTEGER, t DOUBLE, face_id BIGINT, sex VARCHAR, age DOUBLE, child BOOLEAN)
 
 ``sex`` and ``age`` are the per-person smoothed labels (``sex_label_avg``,
 ``age_label_avg``) where a tracked table has them, else the per-face labels; ``sex`` is
 ``m``, ``f`` or ``u`` (anything else, empty included, counts as ``u``). ``t`` is the
 ``time`` column, or ``frame / video fps`` from the sidecar when a table has no ``time``.
+``child`` is true for the ``u`` answered because the face looks like a child: the abstention
+rule of the sidecar's options (``--child_age``, ``--young_age``, ``--young_confidence``; see
+:func:`inafaceanalyzer.classification.abstention.unknown_reasons`) applied to the row's age and
+``sex_decfunc`` (their ``_avg`` where the labels are); false without a sidecar naming the rule.
 
 A chunk that fails (a malformed file in it) is read again file by file, so that each bad
 file is reported with DuckDB's reason and the others still load.
@@ -17,6 +21,7 @@ file is reported with DuckDB's reason and the others still load.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 
@@ -33,7 +38,10 @@ TYPES = {
     "age_label": "DOUBLE",
     "sex_label_avg": "VARCHAR",
     "age_label_avg": "DOUBLE",
+    "sex_decfunc": "DOUBLE",
+    "sex_decfunc_avg": "DOUBLE",
 }
+RULE = ("child_age", "young_age", "young_confidence")  # the sidecar's abstention options that say 'child'
 CHUNK = 200
 
 
@@ -60,9 +68,14 @@ def _select(columns: set[str], source_sql: str) -> str:
     sex = f"coalesce(nullif(trim({col('sex_label_avg')}), ''), {col('sex_label')})"
     age = f"coalesce({col('age_label_avg')}, {col('age_label')})"
     t = f"coalesce({col('time')}, {col('frame')} / m.video_fps)"
+    averaged = f"nullif(trim({col('sex_label_avg')}), '') IS NOT NULL"
+    decfunc = f"CASE WHEN {averaged} THEN {col('sex_decfunc_avg')} ELSE {col('sex_decfunc')} END"
+    confidence = f"1.0 / (1.0 + exp(-abs({decfunc})))"
+    child = (f"coalesce({_sex_sql(sex)} = 'u' AND ({age} < m.child_age OR "
+             f"({age} < m.young_age AND {confidence} < m.young_confidence)), false)")
     return (
-        f"SELECT m.vid, {t} AS t, {col('face_id')} AS face_id, {_sex_sql(sex)} AS sex, {age} AS age "
-        f"FROM {source_sql} AS r JOIN files AS m ON r.filename = m.path"
+        f"SELECT m.vid, {t} AS t, {col('face_id')} AS face_id, {_sex_sql(sex)} AS sex, {age} AS age, "
+        f"{child} AS child FROM {source_sql} AS r JOIN files AS m ON r.filename = m.path"
     )
 
 
@@ -90,6 +103,20 @@ def _insert(con: duckdb.DuckDBPyConnection, fmt: str, files: Sequence[ResultFile
     con.execute(sql, {"files": [str(f.path) for f in files]})
 
 
+def abstention_rule(f: ResultFile) -> tuple[float, float, float] | None:
+    """The sidecar's ``(child_age, young_age, young_confidence)`` (absent ones: 0, 0, 0.5), or ``None``."""
+    if f.sidecar is None or not f.sidecar.options:
+        return None
+    rule = json.loads(f.sidecar.options).get("abstention")
+    if not isinstance(rule, dict):
+        return None
+    try:
+        return (float(rule.get("child_age", 0.0)), float(rule.get("young_age", 0.0)),
+                float(rule.get("young_confidence", 0.5)))
+    except (TypeError, ValueError):
+        return None
+
+
 def load_faces(
     con: duckdb.DuckDBPyConnection,
     files: Sequence[ResultFile],
@@ -97,12 +124,17 @@ def load_faces(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[InputProblem]:
     """Create and fill ``faces_raw`` (``vid`` = index in ``files``); return the files that failed."""
-    con.execute("CREATE OR REPLACE TABLE faces_raw (vid INTEGER, t DOUBLE, face_id BIGINT, sex VARCHAR, age DOUBLE)")
+    con.execute("CREATE OR REPLACE TABLE faces_raw (vid INTEGER, t DOUBLE, face_id BIGINT, sex VARCHAR, age DOUBLE, "
+                "child BOOLEAN)")
     meta = pd.DataFrame({"path": [str(f.path) for f in files], "vid": range(len(files)),
                          "video_fps": pd.array(list(video_fps), dtype="Float64")})
+    rules = [abstention_rule(f) for f in files]
+    for i, key in enumerate(RULE):
+        meta[key] = pd.array([r[i] if r else None for r in rules], dtype="Float64")
     con.register("files_df", meta)
     con.execute("CREATE OR REPLACE TEMP TABLE files AS SELECT path, CAST(vid AS INTEGER) AS vid, "
-                "CAST(video_fps AS DOUBLE) AS video_fps FROM files_df")
+                "CAST(video_fps AS DOUBLE) AS video_fps, " + ", ".join(f"CAST({k} AS DOUBLE) AS {k}" for k in RULE)
+                + " FROM files_df")
     con.unregister("files_df")
     problems: list[InputProblem] = []
     done = 0

@@ -67,6 +67,7 @@ def run_bootstrap(videos: pd.DataFrame, blocks: pd.DataFrame, persons: pd.DataFr
 
 FT = ["facetime_women_s", "facetime_men_s", "facetime_unknown_s"]
 PP = ["people_women", "people_men", "people_unknown"]
+CHILD = "facetime_unknown_child_s"  # of the unknown: the 'u' answered because the face looks like a child
 
 
 def _shares(df: pd.DataFrame) -> pd.DataFrame:
@@ -99,7 +100,7 @@ def summarise(
     grid[PP] = grid[PP].astype(float)  # NULL (untracked) -> NaN
 
     # ---- per video -------------------------------------------------------------------
-    sums = grid.groupby("vid")[FT + ["faces"]].sum().reindex(v.index, fill_value=0)
+    sums = grid.groupby("vid")[FT + [CHILD, "faces"]].sum().reindex(v.index, fill_value=0)
     ppl = grid.groupby("vid")[PP].sum(min_count=1).reindex(v.index)
     with_faces = fpf[fpf["n_faces"] > 0].groupby("vid")["frames"].sum().reindex(v.index, fill_value=0)
     frames = v["frames_analysed"].astype(float)
@@ -111,7 +112,7 @@ def summarise(
         "frames_analysed": v["frames_analysed"], "frames_estimated": v["frames_estimated"],
         "analysed_s": v["analysed_s"], "faces": sums["faces"], "frames_with_faces": with_faces,
         "mean_faces_per_frame": (sums["faces"] / frames.where(frames > 0)),
-        "facetime_s": sums[FT].sum(axis=1), **{c: sums[c] for c in FT},
+        "facetime_s": sums[FT].sum(axis=1), **{c: sums[c] for c in FT}, CHILD: sums[CHILD],
     })
     per["people"] = ppl.sum(axis=1, min_count=1)
     for c in PP:
@@ -130,7 +131,7 @@ def summarise(
     per = per.reset_index(drop=True)[[
         "video", "source", "results_file", "engine", "counting", "sampling", "frame_interval_s",
         "frames_analysed", "frames_estimated", "analysed_s", "faces", "frames_with_faces",
-        "mean_faces_per_frame", "facetime_s", *FT,
+        "mean_faces_per_frame", "facetime_s", *FT, CHILD,
         "share_women_facetime", "share_women_facetime_ci_low", "share_women_facetime_ci_high",
         "people", *PP, "share_women_people", "share_women_people_ci_low", "share_women_people_ci_high",
         "bootstrap_blocks"]]
@@ -138,7 +139,7 @@ def summarise(
     # ---- whole set -------------------------------------------------------------------
     n_tracked = int(is_tracked.sum())
     summary: dict[str, object] = {"videos": len(per), "videos_tracked": n_tracked}
-    for c in ("analysed_s", "faces", "frames_analysed", "frames_with_faces", "facetime_s", *FT):
+    for c in ("analysed_s", "faces", "frames_analysed", "frames_with_faces", "facetime_s", *FT, CHILD):
         summary[c] = per[c].sum()
     summary["mean_faces_per_frame"] = (summary["faces"] / summary["frames_analysed"]  # type: ignore[operator]
                                        if summary["frames_analysed"] else np.nan)
@@ -170,7 +171,7 @@ def summarise(
                       for base in (0, 3 * nb)]
 
     # ---- age brackets ----------------------------------------------------------------
-    head = grid.groupby("bracket")[FT].sum().reindex(range(nb), fill_value=0.0)
+    head = grid.groupby("bracket")[FT + [CHILD]].sum().reindex(range(nb), fill_value=0.0)
     head[PP] = grid.groupby("bracket")[PP].sum(min_count=1).reindex(range(nb))
     head = _shares(head.reset_index(drop=True))
     head.insert(0, "age_bracket", labels)
@@ -183,7 +184,7 @@ def summarise(
             head["share_women_people_ci_low"], head["share_women_people_ci_high"] = bracket_ci[1]
     rest = _shares(grid.assign(scope=grid["vid"].map(names),
                                age_bracket=[labels[b] for b in grid["bracket"]]))
-    age_cols = ["scope", "age_bracket", *FT, "share_women_facetime", "share_women_facetime_ci_low",
+    age_cols = ["scope", "age_bracket", *FT, CHILD, "share_women_facetime", "share_women_facetime_ci_low",
                 "share_women_facetime_ci_high", *PP, "share_women_people", "share_women_people_ci_low",
                 "share_women_people_ci_high"]
     age = pd.concat([head, rest], ignore_index=True).reindex(columns=age_cols)
