@@ -8,7 +8,7 @@ import pytest
 
 from conftest import SHARED_VIDEOS
 from inafaceanalyzer import Rect, TrackingOptions, VideoAnalyzer, VideoTracking
-from inafaceanalyzer.detection import YuNetDetector
+from inafaceanalyzer.detection import DetectionOptions, YuNetDetector
 from inafaceanalyzer.redetection import crop_window, detect_in_windows
 from test_tracking import scene_videos  # noqa: F401  (the generated videos, a fixture)
 from tracking_scenes import identity_scores
@@ -66,6 +66,18 @@ def test_faces_kept_between_detections_with_their_identity(scene_videos, at_fps5
 
 def test_generated_videos_rows_together(at_fps5):
     assert sum(len(t) for _, t in at_fps5.values()) >= MIN_ROWS_RATIO * sum(len(v) for v, _ in at_fps5.values())
+
+
+@pytest.mark.parametrize("follow", ["redetect", "correlation"])
+def test_second_look_only_at_faces_that_start_tracks(scene_videos, classifier, follow):  # noqa: F811
+    """A face continuing a track was looked at again when its track started: only new tracks cost a second
+    look (it was spent on every detection, in every window too: more than half the tracking engine's CPU)."""
+    _, path = scene_videos["crossing"]
+    detector = YuNetDetector(DetectionOptions(second_look_sure=1.0))  # every face looked at, however sure
+    df = VideoTracking(PERIOD, detector, classifier, tracking=TrackingOptions(follow=follow))(path, fps=FPS)
+    tracks = df.face_id.nunique()
+    assert df.detect_conf.notna().sum() >= 4 * tracks  # before: a second look per detected row, windows too
+    assert detector.second_look_tally.looked == tracks and detector.second_look_tally.rejected == 0
 
 
 def test_correlation_follower_stays_available(scene_videos, classifier):  # noqa: F811

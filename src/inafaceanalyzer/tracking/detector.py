@@ -45,7 +45,7 @@ import numpy as np
 
 from ..detection.protocols import Detector
 from ..results.columns import DEFAULT_FPS
-from .redetection import WINDOW_SCALE, detect_in_windows
+from .redetection import WINDOW_SCALE, confirmed, detect_in_windows, unconfirmed
 from .tracks import Track, VisualTracker, match_boxes, match_lost
 from ..types import Detection, Frame, Rect
 
@@ -211,7 +211,7 @@ class TrackingDetector:
         image = frame.image if isinstance(frame, Frame) else frame
         gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
         thumbnail = cv2.resize(gray, THUMBNAIL_SIZE, interpolation=cv2.INTER_AREA).astype(np.float32)
-        detections = list(self.detector(image)) if self.is_detection_frame(position) else None
+        detections = unconfirmed(self.detector, image) if self.is_detection_frame(position) else None
         return PreparedFrame(gray, thumbnail, detections)
 
     def __call__(self, image: np.ndarray) -> list[Detection]:
@@ -231,13 +231,13 @@ class TrackingDetector:
             self.cuts += 1
             self._tracks, self._lost = [], []
             if detections is None:
-                detections = list(self.detector(image))
+                detections = unconfirmed(self.detector, image)
         if detections is None and self.options.follow == "redetect":
             out = self._redetect(image, prepared.gray, position, now)
         elif detections is None:
             out = self._track(prepared.gray, position, now)
         else:
-            out = self._associate(detections, prepared.gray, position, now)
+            out = self._associate(detections, image, prepared.gray, position, now)
         self._lost = [t for t in self._lost if now - t.lost_at < self.options.max_lost_s]
         return sorted(out, key=lambda d: -1 if d.face_id is None else d.face_id)
 
@@ -278,14 +278,15 @@ class TrackingDetector:
         # a face found where a lost track should be but too far from it is left to the next full detection
         live = [True] * len(self._tracks) + [False] * len(self._lost)
         found, starts = detect_in_windows(self.detector, image, expected, self.options.window_scale, may_start=live)
-        return self._associate(found, gray, position, now, start_new=starts)
+        return self._associate(found, image, gray, position, now, start_new=starts)
 
     def _associate(
-        self, detections: Sequence[Detection], gray: np.ndarray, position: int, now: float,
+        self, detections: Sequence[Detection], image: np.ndarray, gray: np.ndarray, position: int, now: float,
         start_new: Sequence[bool] | None = None,
     ) -> list[Detection]:
         """Match this frame's detections to the tracks (at their last boxes or where their speed takes
-        them), then to the lost tracks; the others start new tracks (those ``start_new`` allows)."""
+        them), then to the lost tracks; the others start new tracks (those ``start_new`` allows) if the
+        detector's second look keeps them (the detections come without it: see :func:`unconfirmed`)."""
         opts = self.options
         out: list[Detection] = []
         kept: list[Track] = []
@@ -328,8 +329,8 @@ class TrackingDetector:
             if i not in taken:
                 self._alive(track, -math.inf, gray, position, now)  # missed by the detector: ends (or is lost)
         free = [j for k, j in enumerate(free) if k not in {k for _, k in found}]
-        for j in free if start_new is None else [j for j in free if start_new[j]]:
-            det = detections[j]
+        starting = [detections[j] for j in free if start_new is None or start_new[j]]
+        for det in confirmed(self.detector, image, starting):
             track = Track.new(self._next_id, self.tracker_factory(), det.bbox, position)
             self._next_id += 1
             take(track, det)
