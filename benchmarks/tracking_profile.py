@@ -26,8 +26,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from _shared import CACHE
-from inafaceanalyzer import GenderAgeClassifier
+from _shared import CACHE, tracking_fields, tracking_options
+from inafaceanalyzer import GenderAgeClassifier, TrackingOptions
 from inafaceanalyzer.classification.alignment import FaceAligner
 from inafaceanalyzer.detection import base as detection_base
 from inafaceanalyzer.detection.yunet import YuNetDetector
@@ -137,6 +137,7 @@ def main() -> None:
     ap.add_argument("--fps", type=float, default=5.0)
     ap.add_argument("--detect_period", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=1)
+    tracking_options(ap)
     args = ap.parse_args()
     video = args.video or first_seconds(args.seconds)
     instrument()
@@ -146,6 +147,7 @@ def main() -> None:
         "videotracking": build_analyzer(AnalysisOptions(engine="videotracking", fps=args.fps,
                                                         detect_period=args.detect_period, device="cpu"), classifier),
     }
+    engines["videotracking"].tracking = TrackingOptions(**tracking_fields(args.set))  # type: ignore[attr-defined]
     load = os.getloadavg()[0]
     report: dict[str, tuple[float, float, int, int, dict[str, float], dict[str, int]]] = {}
     for _ in range(args.rounds):

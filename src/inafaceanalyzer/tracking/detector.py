@@ -45,7 +45,7 @@ import numpy as np
 
 from ..detection.protocols import Detector
 from ..results.columns import DEFAULT_FPS
-from .redetection import WINDOW_SCALE, confirmed, detect_in_windows, unconfirmed
+from .redetection import WINDOW_SCALE, confirmed, detect_in_windows, unconfirmed, window_around
 from .tracks import Track, VisualTracker, match_boxes, match_lost
 from ..types import Detection, Frame, Rect
 
@@ -55,6 +55,7 @@ FOLLOWERS = ("redetect", "correlation")
 
 THUMBNAIL_SIZE = (32, 18)  # width, height of the grey thumbnails compared to find shot changes
 UNTIMED_FRAME_RATE = DEFAULT_FPS  # frames per second assumed for frames given without a time
+LEAVING_S = 0.4  # a track lost where its speed takes it out of the frame within this time has left the frame
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ class TrackingOptions:
     min_track_conf: float = 7.0
     min_match_iou: float = 0.3
     min_visible: float = 0.5
-    max_lost_s: float = 1.0
+    max_lost_s: float = 2.5
     lost_radius: float = 0.5
     cut_threshold: float | None = 30.0
     max_missed: int = 0
@@ -193,9 +194,11 @@ class TrackingDetector:
         """Forget every track: the next frame is the first of a new stream (face ids restart at 0)."""
         self._tracks: list[Track] = []
         self._lost: list[Track] = []
+        self._exited: list[Track] = []  # tracks that left the frame: where they left is watched (windows)
         self._next_id = 0
         self._position = 0
         self._thumbnail: np.ndarray | None = None
+        self._times: tuple[float, float] = (math.nan, math.nan)  # of the last two frames
         self.cuts = 0  # shot changes found so far
 
     def landmark_box(self, bbox: Rect) -> Rect:
@@ -223,13 +226,14 @@ class TrackingDetector:
         image = frame.image if isinstance(frame, Frame) else frame
         time = frame.time if isinstance(frame, Frame) else None
         now = float(time) if time is not None else position / UNTIMED_FRAME_RATE
+        self._times = (self._times[1], now)
         if prepared is None:
             prepared = self.prepare(position, image)
         self._position += 1
         detections = prepared.detections
         if self._is_cut(prepared.thumbnail):
             self.cuts += 1
-            self._tracks, self._lost = [], []
+            self._tracks, self._lost, self._exited = [], [], []
             if detections is None:
                 detections = unconfirmed(self.detector, image)
         if detections is None and self.options.follow == "redetect":
@@ -239,6 +243,8 @@ class TrackingDetector:
         else:
             out = self._associate(detections, image, prepared.gray, position, now)
         self._lost = [t for t in self._lost if now - t.lost_at < self.options.max_lost_s]
+        self._exited = [t for t in self._exited if now - t.lost_at < self.options.max_lost_s
+                        and not any(d.bbox.center in self._window(t) for d in out)]
         return sorted(out, key=lambda d: -1 if d.face_id is None else d.face_id)
 
     def _is_cut(self, thumbnail: np.ndarray) -> bool:
@@ -250,14 +256,26 @@ class TrackingDetector:
 
     def _alive(self, track: Track, conf: float, gray: np.ndarray, position: int, now: float) -> bool:
         """Whether ``track`` is still followed after its tracker reported ``conf``; ends it if not."""
-        visible = _visible_share(track.box, gray.shape[1], gray.shape[0])
+        width, height = gray.shape[1], gray.shape[0]
+        visible = _visible_share(track.box, width, height)
         if conf >= self.options.min_track_conf and visible >= self.options.min_visible:
             track.followed_motion.observe(track.box, position)
             return True
-        if self.options.max_lost_s > 0 and visible >= self.options.min_visible:
-            track.lost_at = now  # ended inside the frame: remembered a while
+        if self.options.max_lost_s <= 0:
+            return False
+        track.lost_at = now  # remembered a while: ended inside the frame, and not on its way out
+        interval = self._times[1] - self._times[0]
+        ahead = max(1, round(LEAVING_S / interval)) if interval > 0 else 1  # frames, NaN-safe
+        leaving = _visible_share(track.detected_motion.predicted(position + ahead), width, height) < self.options.min_visible
+        if visible >= self.options.min_visible and not leaving:
             self._lost.append(track)
+        elif self.options.follow == "redetect":
+            self._exited.append(track)
         return False
+
+    def _window(self, exited: Track) -> Rect:
+        """The window watched where ``exited`` left the frame."""
+        return window_around(exited.detected_motion.box, self.options.window_scale)
 
     def _track(self, gray: np.ndarray, position: int, now: float) -> list[Detection]:
         out, kept = [], []
@@ -272,11 +290,12 @@ class TrackingDetector:
     def _redetect(self, image: np.ndarray, gray: np.ndarray, position: int, now: float) -> list[Detection]:
         """Look for each track, and each recently lost one, in a window around where it should be."""
         tracks = self._tracks + self._lost
-        if not tracks:
+        if not tracks and not self._exited:
             return []
-        expected = [t.detected_motion.predicted(position) for t in tracks]
+        # and where tracks left the frame, for faces coming back in (as new tracks: new appearances)
+        expected = [t.detected_motion.predicted(position) for t in tracks] + [t.detected_motion.box for t in self._exited]
         # a face found where a lost track should be but too far from it is left to the next full detection
-        live = [True] * len(self._tracks) + [False] * len(self._lost)
+        live = [True] * len(self._tracks) + [False] * len(self._lost) + [True] * len(self._exited)
         found, starts = detect_in_windows(self.detector, image, expected, self.options.window_scale, may_start=live)
         return self._associate(found, image, gray, position, now, start_new=starts)
 
