@@ -24,6 +24,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from _shared import CACHE, tracking_fields, tracking_options
@@ -39,6 +40,7 @@ from inafaceanalyzer.tracking import redetection
 _local = threading.local()
 _spent: defaultdict[str, float] = defaultdict(float)
 _calls: defaultdict[str, int] = defaultdict(int)
+_threads: defaultdict[str, float] = defaultdict(float)  # stage time by thread: main, workers, decoding
 _lock = threading.Lock()
 
 
@@ -60,9 +62,12 @@ def stage(name: str) -> Iterator[None]:
 
 
 def _charge(name: str, seconds: float, call: bool = False) -> None:
+    thread = threading.current_thread()
+    kind = "main" if thread is threading.main_thread() else "decode" if "decode" in thread.name else "workers"
     with _lock:
         _spent[name] += seconds
         _calls[name] += call
+        _threads[kind] += seconds
 
 
 def timed(owner: object, attr: str, name: str | Callable[..., str]) -> None:
@@ -122,6 +127,20 @@ def instrument() -> None:
     timed(GenderAgeClassifier, "__call__", "classification")
 
 
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    frames: int
+    rows: int
+    spent: dict[str, float]
+    calls: dict[str, int]
+    threads: dict[str, float]
+
+    def per_frame(self, seconds: float) -> float:
+        return 1000 * seconds / self.frames
+
+
 def first_seconds(seconds: float) -> Path:
     from _video import bench_video  # noqa: F401  (the programme is built there when absent)
     import mp4_export_cost
@@ -149,29 +168,28 @@ def main() -> None:
     }
     engines["videotracking"].tracking = TrackingOptions(**tracking_fields(args.set))  # type: ignore[attr-defined]
     load = os.getloadavg()[0]
-    report: dict[str, tuple[float, float, int, int, dict[str, float], dict[str, int]]] = {}
+    report: dict[str, Run] = {}
     for _ in range(args.rounds):
         for name, analyzer in engines.items():
-            _spent.clear()
-            _calls.clear()
+            for tally in (_spent, _calls, _threads):
+                tally.clear()
             wall, cpu = time.perf_counter(), time.process_time()
             result = analyzer.analyze(video, fps=args.fps)
-            report[name] = (time.perf_counter() - wall, time.process_time() - cpu, result.frames_analysed,
-                            len(result.table), dict(_spent), dict(_calls))
+            report[name] = Run(time.perf_counter() - wall, time.process_time() - cpu, result.frames_analysed,
+                               len(result.table), dict(_spent), dict(_calls), dict(_threads))
     print(f"{video} at --fps {args.fps:g}, --detect_period {args.detect_period}; load average {load:.1f} before, "
           f"{os.getloadavg()[0]:.1f} after ({os.cpu_count()} CPUs)")
-    stages = sorted({s for *_, spent, _ in report.values() for s in spent})
-    print(f"{'stage (CPU ms per analysed frame)':36s}" + "".join(f"{n:>16s}" for n in engines))
-    for s in stages:
-        cells = []
-        for _wall, _cpu, frames, _rows, spent, calls in report.values():
-            cells.append(f"{1000 * spent.get(s, 0) / frames:9.2f} ({calls.get(s, 0):5d})" if s in spent else " " * 16)
-        print(f"{s:36s}" + "".join(f"{c:>16s}" for c in cells))
-    for label, i in (("stages, total", -1), ("process CPU", 1), ("wall", 0)):
-        cells = [sum(r[4].values()) if i < 0 else r[i] for r in report.values()]
-        print(f"{label + ' (ms per frame)':36s}" + "".join(f"{1000 * c / r[2]:16.2f}" for c, r in zip(cells, report.values())))
-    print(f"{'frames, face rows':36s}" + "".join(f"{f'{r[2]}, {r[3]}':>16s}" for r in report.values()))
-
+    print(f"{'CPU ms per analysed frame (calls)':36s}" + "".join(f"{n:>16s}" for n in engines))
+    for stage_name in sorted({s for run in report.values() for s in run.spent}):
+        cells = [f"{run.per_frame(run.spent[stage_name]):9.2f} ({run.calls[stage_name]:5d})"
+                 if stage_name in run.spent else "" for run in report.values()]
+        print(f"{stage_name:36s}" + "".join(f"{c:>16s}" for c in cells))
+    rows = {"stages, total": lambda r: sum(r.spent.values()), "process CPU": lambda r: r.cpu, "wall": lambda r: r.wall}
+    rows.update({f"stages in {kind} thread(s)": (lambda r, k=kind: r.threads.get(k, 0.0))
+                 for kind in ("main", "workers", "decode")})
+    for label, value in rows.items():
+        print(f"{label:36s}" + "".join(f"{run.per_frame(value(run)):16.2f}" for run in report.values()))
+    print(f"{'frames, face rows':36s}" + "".join(f"{f'{r.frames}, {r.rows}':>16s}" for r in report.values()))
 
 if __name__ == "__main__":
     main()

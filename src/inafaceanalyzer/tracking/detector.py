@@ -25,8 +25,13 @@ Every face it returns carries a ``face_id``, unique within the stream (0, 1,
   in a window where it should be): a later detection matching no live track
   takes its ``face_id`` back if it lies within ``lost_radius`` face sizes of
   where the track was last detected, or of where its measured speed would
-  have taken it (:func:`match_lost`). Other detections start new tracks (on
-  full detections only: windows only look for known faces).
+  have taken it (:func:`match_lost`). A track lost where its speed takes it
+  out of the frame within ``LEAVING_S`` has left the frame: with
+  ``"redetect"``, where it left is watched instead (a window at its last box,
+  ``max_lost_s`` long) for a face coming back in, a new track. Other detections
+  start new tracks (whole faces only, in windows: see :func:`detect_in_windows`)
+  when the detector's second look keeps them: detections come without it, and
+  a face continuing a track was looked at when the track started.
 * A shot change (consecutive frames differing by ``cut_threshold`` or more)
   ends every track and clears that memory, and faces are detected on the new
   shot's first frame, whatever the period.
@@ -72,8 +77,8 @@ class TrackingOptions:
     the assignment to link them.
     ``min_visible``: a track ends when the share of its box inside the frame
     falls below this.
-    ``max_lost_s``: how long (seconds) a track that ended inside the frame is
-    remembered (0: never), and ``lost_radius`` how far from it (in face sizes)
+    ``max_lost_s``: how long (seconds) a track that ended inside the frame, and
+    not on its way out, is remembered (0: never), and ``lost_radius`` how far from it (in face sizes)
     a detection may take it back. Frames given without a time are taken
     1/25 s apart.
     ``cut_threshold``: mean absolute difference (grey levels, 0 to 255)
