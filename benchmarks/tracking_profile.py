@@ -11,7 +11,7 @@ matching), landmarks and chips, and classification. Stages nest (a second look
 inside a window detection is charged to the second look only). The engines
 alternate ``--rounds`` times; the last round is printed.
 
-    python benchmarks/tracking_profile.py [--video PATH] [--seconds 60] [--fps 5] [--detect_period 3]
+    python benchmarks/tracking_profile.py [--video PATH] [--seconds 60] [--fps 5] [--detect_period 3] [--classifier NAME]
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from _shared import CACHE, tracking_fields, tracking_options
-from inafaceanalyzer import GenderAgeClassifier, TrackingOptions
+from inafaceanalyzer import TrackingOptions
+from inafaceanalyzer.classifiers import DEFAULT, create, names
 from inafaceanalyzer.classification.alignment import FaceAligner
 from inafaceanalyzer.detection import base as detection_base
 from inafaceanalyzer.detection.yunet import YuNetDetector
@@ -124,7 +125,6 @@ def instrument() -> None:
     timed(tracking_detector.TrackingDetector, "update", "tracking bookkeeping")
     timed(tracking_detector.TrackingDetector, "prepare", "tracking bookkeeping")
     timed(FaceAligner, "chips", "landmarks + chips")
-    timed(GenderAgeClassifier, "__call__", "classification")
 
 
 @dataclass
@@ -156,11 +156,13 @@ def main() -> None:
     ap.add_argument("--fps", type=float, default=5.0)
     ap.add_argument("--detect_period", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--classifier", choices=names(), default=DEFAULT, help="the classifier both engines share")
     tracking_options(ap)
     args = ap.parse_args()
     video = args.video or first_seconds(args.seconds)
     instrument()
-    classifier = GenderAgeClassifier(device="cpu")
+    classifier = create(args.classifier, device="cpu")
+    timed(type(classifier), "__call__", "classification")
     engines = {
         "video": build_analyzer(AnalysisOptions(engine="video", fps=args.fps, device="cpu"), classifier),
         "videotracking": build_analyzer(AnalysisOptions(engine="videotracking", fps=args.fps,
