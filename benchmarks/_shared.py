@@ -31,3 +31,21 @@ def utkface_sample(description: str) -> tuple[Path, "pandas.DataFrame", list[str
     root = require(SHARED / "datasets" / "utkface-dev", "UTKFace dev set")
     labels = pandas.read_csv(root / "labels.csv").iloc[: args.limit]
     return root, labels, [str(root / p) for p in labels.path]
+
+
+def tracking_options(ap: "argparse.ArgumentParser") -> None:
+    """Add ``--set NAME=VALUE`` (repeatable): a field of ``TrackingOptions`` for the tracking engine."""
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="a field of TrackingOptions (e.g. max_lost_s=2); repeatable")
+
+
+def tracking_fields(items: list[str]) -> dict[str, object]:
+    """The ``--set`` items as ``TrackingOptions`` keyword arguments (numbers as floats, else strings)."""
+    fields: dict[str, object] = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        try:
+            fields[name] = float(value)
+        except ValueError:
+            fields[name] = value
+    return fields

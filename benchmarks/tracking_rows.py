@@ -19,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _shared import ROOT, SHARED
+from _shared import ROOT, SHARED, tracking_fields, tracking_options
 
 sys.path.insert(0, str(ROOT / "tests"))  # the scene generator and the metrics live with the tests
 
@@ -35,15 +35,17 @@ def main() -> None:
     ap.add_argument("--fps", type=float, default=5.0)
     ap.add_argument("--detect_period", type=int, default=3)
     ap.add_argument("--follow", choices=["redetect", "correlation"], default="redetect")
+    tracking_options(ap)
     args = ap.parse_args()
+    fields = tracking_fields(args.set)
     classifier = GenderAgeClassifier(device="cpu")
     video = build_analyzer(AnalysisOptions(engine="video", fps=args.fps, device="cpu"), classifier)
     tracking = build_analyzer(
         AnalysisOptions(engine="videotracking", fps=args.fps, detect_period=args.detect_period, device="cpu"),
         classifier,
     )
-    tracking.tracking = TrackingOptions(follow=args.follow)  # type: ignore[attr-defined]
-    print(f"--fps {args.fps:g} --detect_period {args.detect_period} --follow {args.follow}")
+    tracking.tracking = TrackingOptions(follow=args.follow, **fields)  # type: ignore[attr-defined]
+    print(f"--fps {args.fps:g} --detect_period {args.detect_period} --follow {args.follow} {' '.join(args.set)}")
     print(f"{'clip':52s} {'video':>6s} {'tracking':>8s} {'ratio':>6s} {'ids':>4s} {'IDF1':>6s} {'ID sw':>5s}")
     clips = sorted(p for p in (SHARED / "media" / "videos").glob("*") if p.suffix in {".mp4", ".gif"})
     if not clips:

@@ -10,7 +10,7 @@ tracking engine with the original's correlation tracker. All are warmed up on a
 short clip first; rounds alternate the engines so that machine noise hits them
 alike, and the load average (1 min) is printed before and after.
 
-    python benchmarks/tracking_speed.py [--video bench-cache/bench10.mp4] [--rounds 1]
+    python benchmarks/tracking_speed.py [--video bench-cache/bench10.mp4] [--rounds 1] [--classifier NAME]
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ import time
 from pathlib import Path
 
 from _shared import CACHE, SHARED, require
-from inafaceanalyzer import GenderAgeClassifier, TrackingOptions
+from inafaceanalyzer import TrackingOptions
+from inafaceanalyzer.classifiers import DEFAULT, create, names
 from inafaceanalyzer.jobs import AnalysisOptions, build_analyzer
 
 
@@ -46,9 +47,10 @@ def main() -> None:
     ap.add_argument("--fps", type=float, default=5.0)
     ap.add_argument("--detect_period", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--classifier", choices=names(), default=DEFAULT, help="the classifier both engines share")
     args = ap.parse_args()
     video = args.video or bench10()
-    classifier = GenderAgeClassifier(device="cpu")
+    classifier = create(args.classifier, device="cpu")
     tracking = AnalysisOptions(engine="videotracking", fps=args.fps, detect_period=args.detect_period, device="cpu")
     engines = {
         "video": build_analyzer(AnalysisOptions(engine="video", fps=args.fps, device="cpu"), classifier),

@@ -119,6 +119,19 @@ def test_lost_tracks_come_back_and_ids_are_never_reused():
     assert [d.face_id for d in forgetful.update(frames(1)[0])] == [0, 1]  # a new stream
 
 
+def test_a_face_that_walked_out_comes_back_new_and_a_hidden_one_with_its_id():
+    """25 fps, detected on every frame. Lost tracks are remembered 2.5 s (hidden 1.6 s here; they were
+    forgotten after 1 s), unless their speed was taking them out of the frame: those left it."""
+    walking = [Rect(194 + 6 * k, 20, 244 + 6 * k, 70) for k in range(10)]  # frame 9: x 248..298, 300 px frame
+    still = Rect(100, 120, 150, 170)
+    script = [[w, still] for w in walking] + [[]] * 40 + [[Rect(250, 20, 300, 70), still]]
+    tracker = TrackingDetector(ScriptedDetector(script), 1, TrackingOptions(cut_threshold=None))
+    ids = [[d.face_id for d in tracker.update(f)] for f in frames(51)]
+    assert ids[9] == [0, 1] and ids[10:50] == [[]] * 40
+    assert ids[50] == [1, 2]  # the still face keeps its id, the walking one that came back is a new face
+    assert TrackingOptions().max_lost_s == 2.5
+
+
 def test_shot_change_ends_every_track_and_detects_at_once():
     box = Rect(10, 50, 60, 100)
     det = ScriptedDetector([[box], [box]])

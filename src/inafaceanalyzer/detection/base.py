@@ -83,8 +83,14 @@ class FaceDetector(ABC):
     def __call__(self, frame: np.ndarray) -> list[Detection]:
         return self.filtered(frame)[0]
 
-    def filtered(self, frame: np.ndarray) -> tuple[list[Detection], FilterCounts]:
-        """The faces of ``frame`` kept by the filters, and how many each filter dropped."""
+    def unconfirmed(self, frame: np.ndarray) -> list[Detection]:
+        """The faces of ``frame`` kept by the filters before the second look (see :meth:`confirm`)."""
+        return self.filtered(frame, look=False)[0]
+
+    def filtered(self, frame: np.ndarray, look: bool = True) -> tuple[list[Detection], FilterCounts]:
+        """The faces of ``frame`` kept by the filters, and how many each filter dropped.
+
+        ``look=False`` leaves the second look out (see :meth:`confirm`)."""
         opts = self.options
         image, dx, dy = frame, 0, 0
         if opts.padd_prct:
@@ -106,11 +112,9 @@ class FaceDetector(ABC):
             else:
                 passed.append(det)
         rejected = 0
-        if opts.second_look and passed:
-            passed, looked, rejected = second_look(
-                image, passed, self._relook, opts.second_look_threshold, opts.second_look_sure
-            )
-            self.second_look_tally.add(looked, rejected)
+        if look:
+            confirmed = self.confirm(image, passed)
+            passed, rejected = confirmed, len(passed) - len(confirmed)
         kept = []
         for det in passed:
             if dx or dy:
@@ -118,6 +122,18 @@ class FaceDetector(ABC):
                 det = det.replace(bbox=det.bbox.transpose(-dx, -dy), landmarks=landmarks)
             kept.append(det)
         return kept, FilterCounts(low_conf, small_px, small_prct, lowest, rejected)
+
+    def confirm(self, frame: np.ndarray, detections: list[Detection]) -> list[Detection]:
+        """Those of ``detections`` (found in ``frame`` with ``look=False``) that the second look keeps,
+        when the options ask for it (all otherwise); counted in ``second_look_tally``."""
+        opts = self.options
+        if not opts.second_look or not detections:
+            return list(detections)
+        kept, looked, rejected = second_look(
+            frame, detections, self._relook, opts.second_look_threshold, opts.second_look_sure
+        )
+        self.second_look_tally.add(looked, rejected)
+        return kept
 
     def landmark_box(self, bbox: Rect) -> Rect:
         """The box to give dlib's landmark model for a face this detector boxed as ``bbox``.

@@ -3,7 +3,7 @@ tracker whose per-frame work splits in two (:class:`StagedDetector`)."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -16,6 +16,21 @@ class Detector(Protocol):
     def __call__(self, frame: np.ndarray, /) -> list[Detection]: ...
 
     def landmark_box(self, bbox: Rect) -> Rect: ...
+
+
+@runtime_checkable
+class LookingDetector(Detector, Protocol):
+    """A detector whose second look (:mod:`.second_look`) can come later, on chosen detections only.
+
+    ``unconfirmed(frame)`` gives the faces its filters keep before the second
+    look; ``confirm(frame, detections)`` then gives those of ``detections``
+    that the second look keeps. A tracker confirms only the faces that would
+    start a track: those continuing a track were confirmed when it started.
+    """
+
+    def unconfirmed(self, frame: np.ndarray, /) -> list[Detection]: ...
+
+    def confirm(self, frame: np.ndarray, detections: list[Detection], /) -> list[Detection]: ...
 
 
 class StagedDetector(Detector, Protocol):

@@ -27,8 +27,11 @@ class WholeFrameDetector(FaceDetector):
         """The registry's factory: the shared detection options do not apply (nothing is detected)."""
         return cls()
 
-    def filtered(self, frame: np.ndarray) -> tuple[list[Detection], FilterCounts]:
+    def filtered(self, frame: np.ndarray, look: bool = True) -> tuple[list[Detection], FilterCounts]:
         return self._detect(frame), FilterCounts()
+
+    def confirm(self, frame: np.ndarray, detections: list[Detection]) -> list[Detection]:
+        return list(detections)
 
     def _detect(self, image: np.ndarray) -> list[Detection]:
         h, w = image.shape[:2]

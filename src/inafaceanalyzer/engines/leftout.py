@@ -111,6 +111,18 @@ class CountingDetector:
         self.left_out.add(counts)
         return kept
 
+    def unconfirmed(self, frame: np.ndarray) -> list[Detection]:
+        """The faces the detector's filters keep before its second look (:meth:`confirm`); drops counted."""
+        kept, counts = self.detector.filtered(frame, look=False)
+        self.left_out.add(counts)
+        return kept
+
+    def confirm(self, frame: np.ndarray, detections: list[Detection]) -> list[Detection]:
+        """The detector's second look at ``detections`` (found with ``look=False``); rejections counted."""
+        kept = self.detector.confirm(frame, detections)
+        self.left_out.add(FilterCounts(second_look=len(detections) - len(kept)))
+        return kept
+
     @property
     def options(self) -> DetectionOptions:
         """The wrapped detector's options (its filters apply wherever it is called, e.g. in tracking windows)."""

@@ -25,8 +25,13 @@ Every face it returns carries a ``face_id``, unique within the stream (0, 1,
   in a window where it should be): a later detection matching no live track
   takes its ``face_id`` back if it lies within ``lost_radius`` face sizes of
   where the track was last detected, or of where its measured speed would
-  have taken it (:func:`match_lost`). Other detections start new tracks (on
-  full detections only: windows only look for known faces).
+  have taken it (:func:`match_lost`). A track lost where its speed takes it
+  out of the frame within ``LEAVING_S`` has left the frame: with
+  ``"redetect"``, where it left is watched instead (a window at its last box,
+  ``max_lost_s`` long) for a face coming back in, a new track. Other detections
+  start new tracks (whole faces only, in windows: see :func:`detect_in_windows`)
+  when the detector's second look keeps them: detections come without it, and
+  a face continuing a track was looked at when the track started.
 * A shot change (consecutive frames differing by ``cut_threshold`` or more)
   ends every track and clears that memory, and faces are detected on the new
   shot's first frame, whatever the period.
@@ -45,7 +50,7 @@ import numpy as np
 
 from ..detection.protocols import Detector
 from ..results.columns import DEFAULT_FPS
-from .redetection import WINDOW_SCALE, detect_in_windows
+from .redetection import WINDOW_SCALE, confirmed, detect_in_windows, unconfirmed, window_around
 from .tracks import Track, VisualTracker, match_boxes, match_lost
 from ..types import Detection, Frame, Rect
 
@@ -55,6 +60,7 @@ FOLLOWERS = ("redetect", "correlation")
 
 THUMBNAIL_SIZE = (32, 18)  # width, height of the grey thumbnails compared to find shot changes
 UNTIMED_FRAME_RATE = DEFAULT_FPS  # frames per second assumed for frames given without a time
+LEAVING_S = 0.4  # a track lost where its speed takes it out of the frame within this time has left the frame
 
 
 @dataclass(frozen=True)
@@ -71,8 +77,8 @@ class TrackingOptions:
     the assignment to link them.
     ``min_visible``: a track ends when the share of its box inside the frame
     falls below this.
-    ``max_lost_s``: how long (seconds) a track that ended inside the frame is
-    remembered (0: never), and ``lost_radius`` how far from it (in face sizes)
+    ``max_lost_s``: how long (seconds) a track that ended inside the frame, and
+    not on its way out, is remembered (0: never), and ``lost_radius`` how far from it (in face sizes)
     a detection may take it back. Frames given without a time are taken
     1/25 s apart.
     ``cut_threshold``: mean absolute difference (grey levels, 0 to 255)
@@ -93,7 +99,7 @@ class TrackingOptions:
     min_track_conf: float = 7.0
     min_match_iou: float = 0.3
     min_visible: float = 0.5
-    max_lost_s: float = 1.0
+    max_lost_s: float = 2.5
     lost_radius: float = 0.5
     cut_threshold: float | None = 30.0
     max_missed: int = 0
@@ -193,9 +199,11 @@ class TrackingDetector:
         """Forget every track: the next frame is the first of a new stream (face ids restart at 0)."""
         self._tracks: list[Track] = []
         self._lost: list[Track] = []
+        self._exited: list[Track] = []  # tracks that left the frame: where they left is watched (windows)
         self._next_id = 0
         self._position = 0
         self._thumbnail: np.ndarray | None = None
+        self._times: tuple[float, float] = (math.nan, math.nan)  # of the last two frames
         self.cuts = 0  # shot changes found so far
 
     def landmark_box(self, bbox: Rect) -> Rect:
@@ -211,7 +219,7 @@ class TrackingDetector:
         image = frame.image if isinstance(frame, Frame) else frame
         gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
         thumbnail = cv2.resize(gray, THUMBNAIL_SIZE, interpolation=cv2.INTER_AREA).astype(np.float32)
-        detections = list(self.detector(image)) if self.is_detection_frame(position) else None
+        detections = unconfirmed(self.detector, image) if self.is_detection_frame(position) else None
         return PreparedFrame(gray, thumbnail, detections)
 
     def __call__(self, image: np.ndarray) -> list[Detection]:
@@ -223,22 +231,25 @@ class TrackingDetector:
         image = frame.image if isinstance(frame, Frame) else frame
         time = frame.time if isinstance(frame, Frame) else None
         now = float(time) if time is not None else position / UNTIMED_FRAME_RATE
+        self._times = (self._times[1], now)
         if prepared is None:
             prepared = self.prepare(position, image)
         self._position += 1
         detections = prepared.detections
         if self._is_cut(prepared.thumbnail):
             self.cuts += 1
-            self._tracks, self._lost = [], []
+            self._tracks, self._lost, self._exited = [], [], []
             if detections is None:
-                detections = list(self.detector(image))
+                detections = unconfirmed(self.detector, image)
         if detections is None and self.options.follow == "redetect":
             out = self._redetect(image, prepared.gray, position, now)
         elif detections is None:
             out = self._track(prepared.gray, position, now)
         else:
-            out = self._associate(detections, prepared.gray, position, now)
+            out = self._associate(detections, image, prepared.gray, position, now)
         self._lost = [t for t in self._lost if now - t.lost_at < self.options.max_lost_s]
+        self._exited = [t for t in self._exited if now - t.lost_at < self.options.max_lost_s
+                        and not any(d.bbox.center in self._window(t) for d in out)]
         return sorted(out, key=lambda d: -1 if d.face_id is None else d.face_id)
 
     def _is_cut(self, thumbnail: np.ndarray) -> bool:
@@ -250,14 +261,26 @@ class TrackingDetector:
 
     def _alive(self, track: Track, conf: float, gray: np.ndarray, position: int, now: float) -> bool:
         """Whether ``track`` is still followed after its tracker reported ``conf``; ends it if not."""
-        visible = _visible_share(track.box, gray.shape[1], gray.shape[0])
+        width, height = gray.shape[1], gray.shape[0]
+        visible = _visible_share(track.box, width, height)
         if conf >= self.options.min_track_conf and visible >= self.options.min_visible:
             track.followed_motion.observe(track.box, position)
             return True
-        if self.options.max_lost_s > 0 and visible >= self.options.min_visible:
-            track.lost_at = now  # ended inside the frame: remembered a while
+        if self.options.max_lost_s <= 0:
+            return False
+        track.lost_at = now  # remembered a while: ended inside the frame, and not on its way out
+        interval = self._times[1] - self._times[0]
+        ahead = max(1, round(LEAVING_S / interval)) if interval > 0 else 1  # frames, NaN-safe
+        leaving = _visible_share(track.detected_motion.predicted(position + ahead), width, height) < self.options.min_visible
+        if visible >= self.options.min_visible and not leaving:
             self._lost.append(track)
+        elif self.options.follow == "redetect":
+            self._exited.append(track)
         return False
+
+    def _window(self, exited: Track) -> Rect:
+        """The window watched where ``exited`` left the frame."""
+        return window_around(exited.detected_motion.box, self.options.window_scale)
 
     def _track(self, gray: np.ndarray, position: int, now: float) -> list[Detection]:
         out, kept = [], []
@@ -272,20 +295,22 @@ class TrackingDetector:
     def _redetect(self, image: np.ndarray, gray: np.ndarray, position: int, now: float) -> list[Detection]:
         """Look for each track, and each recently lost one, in a window around where it should be."""
         tracks = self._tracks + self._lost
-        if not tracks:
+        if not tracks and not self._exited:
             return []
-        expected = [t.detected_motion.predicted(position) for t in tracks]
+        # and where tracks left the frame, for faces coming back in (as new tracks: new appearances)
+        expected = [t.detected_motion.predicted(position) for t in tracks] + [t.detected_motion.box for t in self._exited]
         # a face found where a lost track should be but too far from it is left to the next full detection
-        live = [True] * len(self._tracks) + [False] * len(self._lost)
+        live = [True] * len(self._tracks) + [False] * len(self._lost) + [True] * len(self._exited)
         found, starts = detect_in_windows(self.detector, image, expected, self.options.window_scale, may_start=live)
-        return self._associate(found, gray, position, now, start_new=starts)
+        return self._associate(found, image, gray, position, now, start_new=starts)
 
     def _associate(
-        self, detections: Sequence[Detection], gray: np.ndarray, position: int, now: float,
+        self, detections: Sequence[Detection], image: np.ndarray, gray: np.ndarray, position: int, now: float,
         start_new: Sequence[bool] | None = None,
     ) -> list[Detection]:
         """Match this frame's detections to the tracks (at their last boxes or where their speed takes
-        them), then to the lost tracks; the others start new tracks (those ``start_new`` allows)."""
+        them), then to the lost tracks; the others start new tracks (those ``start_new`` allows) if the
+        detector's second look keeps them (the detections come without it: see :func:`unconfirmed`)."""
         opts = self.options
         out: list[Detection] = []
         kept: list[Track] = []
@@ -328,8 +353,8 @@ class TrackingDetector:
             if i not in taken:
                 self._alive(track, -math.inf, gray, position, now)  # missed by the detector: ends (or is lost)
         free = [j for k, j in enumerate(free) if k not in {k for _, k in found}]
-        for j in free if start_new is None else [j for j in free if start_new[j]]:
-            det = detections[j]
+        starting = [detections[j] for j in free if start_new is None or start_new[j]]
+        for det in confirmed(self.detector, image, starting):
             track = Track.new(self._next_id, self.tracker_factory(), det.bbox, position)
             self._next_id += 1
             take(track, det)

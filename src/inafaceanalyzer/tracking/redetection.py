@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from ..detection.protocols import Detector
+from ..detection.protocols import Detector, LookingDetector
 from ..types import Detection, Rect
 
 WINDOW_SCALE = 3.0  # window side, in face sizes (the larger side of the face's box)
@@ -63,6 +63,21 @@ def _to_frame(det: Detection, window: Rect, scale: float) -> Detection:
     return det.replace(bbox=bbox, landmarks=landmarks)
 
 
+def unconfirmed(detector: Detector, image: np.ndarray) -> list[Detection]:
+    """The faces ``detector`` finds in ``image``, before its second look when it can defer it
+    (a :class:`~inafaceanalyzer.detection.protocols.LookingDetector`)."""
+    if isinstance(detector, LookingDetector):
+        return list(detector.unconfirmed(image))
+    return list(detector(image))
+
+
+def confirmed(detector: Detector, image: np.ndarray, detections: list[Detection]) -> list[Detection]:
+    """Those of ``detections`` (from :func:`unconfirmed`) that ``detector``'s second look keeps."""
+    if isinstance(detector, LookingDetector) and detections:
+        return list(detector.confirm(image, detections))
+    return list(detections)
+
+
 def min_face_size(detector: Detector, image: np.ndarray) -> float:
     """The smallest face (larger side, frame pixels) ``detector`` keeps on a full frame like ``image``."""
     opts = getattr(detector, "options", None)
@@ -90,6 +105,8 @@ def detect_in_windows(
     may start new tracks, and only in the windows ``may_start`` allows (all
     by default); any may be matched to the track it was looked for.
     Faces found in two windows are merged (the more confident is kept).
+    The detector's second look is left out: the caller confirms the faces
+    that start tracks (:func:`confirmed`).
     """
     min_size = min_face_size(detector, image)
     found: list[tuple[Detection, bool]] = []
@@ -99,7 +116,7 @@ def detect_in_windows(
             window = window_around(box, scale / zoom)
             crop, s = crop_window(image, window, side)
             inner = window.scale(1 - 2 * EDGE)
-            here = [_to_frame(det, window, s) for det in detector(crop)]
+            here = [_to_frame(det, window, s) for det in unconfirmed(detector, crop)]
             found += [(d, starts and d.bbox.intersect(inner).area >= 0.99 * d.bbox.area)
                       for d in here if d.bbox.max_dim_len >= min_size]
             if here:
