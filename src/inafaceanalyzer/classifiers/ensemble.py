@@ -53,14 +53,15 @@ FITTED = AgeWeights((13.0, 20.0, 50.0, 70.0), sex=(1.0, 0.5, 0.5, 1.0, 1.0), age
 
 
 class EnsembleClassifier(DecisionClassifier):
-    """dlib's and faceres's networks, mixed by :class:`AgeWeights` (default: :data:`FITTED`)."""
+    """dlib's and faceres's networks, mixed by :class:`AgeWeights` (default: :data:`FITTED`);
+    ``precision``: faceres's, see :class:`~inafaceanalyzer.classifiers.faceres.FaceresClassifier`."""
 
     name = "ensemble"
 
     def __init__(self, device: str = "auto", threads: int = 0, age_flip: bool = False,
-                 weights: AgeWeights = FITTED) -> None:
+                 weights: AgeWeights = FITTED, precision: str = "auto") -> None:
         self.dlib = GenderAgeClassifier(device, threads, age_flip)
-        self.faceres = FaceresClassifier(device, threads, age_flip)
+        self.faceres = FaceresClassifier(device, threads, age_flip, precision)
         self.weights = weights
         self.chip_specs = tuple(dict.fromkeys(self.dlib.chip_specs + self.faceres.chip_specs))
 
