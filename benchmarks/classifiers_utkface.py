@@ -5,8 +5,8 @@
 Writes ``bench-cache/classifiers_utkface.parquet``: per face, the labels and
 each network's ``sex_decfunc`` (log-odds of male) and ``age_decfunc`` (expected
 age), on the cropped faces (``--faces cropped`` of the evaluation command):
-``dlib``, ``faceres`` (the fp32 file) and ``faceres_int8`` (the int8 file the
-CPU runs). ``benchmarks/ensemble_fit.py`` fits the ensemble's weights on it;
+``dlib``, ``faceres`` (the fp32 file) and ``faceres_int8`` (the int8 file of
+``--classifier ensemble_int8``). ``benchmarks/ensemble_fit.py`` fits the ensemble's weights on it;
 ``benchmarks/faceres_int8.py`` compares the ensemble with either faceres file.
 """
 

@@ -162,13 +162,6 @@ def available_providers(device: str = "auto") -> list[str]:
     return ["CPUExecutionProvider"]
 
 
-def cpu_only(device: str = "auto") -> bool:
-    """Whether ONNX Runtime sessions for ``device`` run on the CPU alone (no CUDA provider, or ``cpu``)."""
-    import onnxruntime as ort
-
-    return device == "cpu" or "CUDAExecutionProvider" not in ort.get_available_providers()
-
-
 def onnx_session(model: ModelFile, device: str = "auto", threads: int = 0):
     """An ONNX Runtime session for ``model``, on the GPU when one is usable.
 

@@ -7,12 +7,13 @@ tell people apart), available from :meth:`FaceresClassifier.descriptors`.
 Provenance: :data:`inafaceanalyzer.models.FACERES` and
 ``inafaceanalyzer/weights/faceres-deep.txt``.
 
-Precision: on the CPU the int8 version (:data:`~inafaceanalyzer.models.FACERES_INT8`,
-built from the fp32 file by ``tools/quantize_faceres.py``) runs, about 3x
-faster on CPUs with int8 dot products (AVX512-VNNI, AVX-VNNI, ARM dot
-product); with CUDA the fp32 file runs (ONNX Runtime's CUDA provider runs
-int8 QDQ graphs poorly). The key of the file used is in the provenance, hence
-in the sidecar (``options.classifier_models``). docs/classifiers.md compares both.
+Precision: ``fp32`` (the converted file) by default; ``int8`` runs the
+quantized file (:data:`~inafaceanalyzer.models.FACERES_INT8`, built from the
+fp32 file by ``tools/quantize_faceres.py``), about 3x faster on CPUs with
+int8 dot products (AVX512-VNNI and the like) but a little less accurate
+(docs/classifiers.md), so it is chosen by name (``ensemble_int8``), never
+silently. The key of the file used is in the provenance, hence in the sidecar
+(``options.classifier_models``).
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..classification.alignment import ChipSpec, FaceChips
-from ..models import FACERES, FACERES_INT8, LANDMARKS_5, ModelFile, cpu_only, onnx_session
+from ..models import FACERES, FACERES_INT8, LANDMARKS_5, onnx_session
 from .base import DecisionClassifier, log_odds, stack
 
 CHIP = ChipSpec(224, 0.4)
 CAFFE_MEANS_BGR = np.array([103.939, 116.779, 123.68], np.float32)
 AGES = np.arange(1, 101, dtype=np.float64)
-PRECISIONS = ("auto", "int8", "fp32")
+MODEL_FILES = {"fp32": FACERES, "int8": FACERES_INT8}  # by precision
 
 
 def network_input(chips: np.ndarray) -> np.ndarray:
@@ -36,27 +37,21 @@ def network_input(chips: np.ndarray) -> np.ndarray:
     return chips[..., ::-1].astype(np.float32) - CAFFE_MEANS_BGR
 
 
-def model_file(device: str = "auto", precision: str = "auto") -> ModelFile:
-    """The file to run: ``auto`` is int8 when sessions run on the CPU alone, fp32 with CUDA."""
-    if precision not in PRECISIONS:
-        raise ValueError(f"unknown precision {precision!r}: use one of {', '.join(PRECISIONS)}")
-    if precision == "auto":
-        precision = "int8" if cpu_only(device) else "fp32"
-    return FACERES_INT8 if precision == "int8" else FACERES
-
 
 class FaceresClassifier(DecisionClassifier):
     """faceres-deep run by ONNX Runtime. ``age_flip``: average the age
     probabilities of each chip and its mirror image (one more inference).
-    ``precision``: ``auto`` (int8 on the CPU, fp32 with CUDA), ``int8`` or ``fp32``."""
+    ``precision``: ``fp32`` (default) or ``int8`` (the quantized file, for the CPU)."""
 
     name = "faceres"
     chip_specs = (CHIP,)
 
     def __init__(self, device: str = "auto", threads: int = 0, age_flip: bool = False,
-                 precision: str = "auto") -> None:
+                 precision: str = "fp32") -> None:
+        if precision not in MODEL_FILES:
+            raise ValueError(f"unknown precision {precision!r}: use one of {', '.join(MODEL_FILES)}")
         self.age_flip = age_flip
-        self.model = model_file(device, precision)
+        self.model = MODEL_FILES[precision]
         self._session = onnx_session(self.model, device, threads)
 
     @property
