@@ -35,10 +35,10 @@ class Run:
     returncode: int
 
 
-def run_command(args: list[str]) -> Run:
-    """Run a command (argument list, no shell); its wall time and peak resident memory."""
+def run_command(args: list[str], env: dict[str, str] | None = None) -> Run:
+    """Run a command (argument list, no shell; ``env``: its environment); its wall time and peak resident memory."""
     start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -51,6 +51,12 @@ def run_command(args: list[str]) -> Run:
 def analyzer_command() -> list[str]:
     exe = shutil.which("ina_face_analyzer") or str(Path(sys.executable).parent / "ina_face_analyzer")
     return [exe]
+
+
+def baseline_command(src: Path) -> tuple[list[str], dict[str, str]]:
+    """The analysis command of another checkout's ``src`` folder (e.g. an older commit), and its environment."""
+    env = dict(os.environ, PYTHONPATH=str(Path(src).resolve()))
+    return [sys.executable, "-m", "inafaceanalyzer.cli.analyze"], env
 
 
 def temp_output_dir() -> tempfile.TemporaryDirectory:

@@ -4,8 +4,10 @@
 
 Writes ``bench-cache/classifiers_utkface.parquet``: per face, the labels and
 each network's ``sex_decfunc`` (log-odds of male) and ``age_decfunc`` (expected
-age), on the cropped faces (``--faces cropped`` of the evaluation command).
-``benchmarks/ensemble_fit.py`` fits the ensemble's weights on it.
+age), on the cropped faces (``--faces cropped`` of the evaluation command):
+``dlib``, ``faceres`` (the fp32 file) and ``faceres_int8`` (the int8 file of
+``--classifier ensemble_int8``). ``benchmarks/ensemble_fit.py`` fits the ensemble's weights on it;
+``benchmarks/faceres_int8.py`` compares the ensemble with either faceres file.
 """
 
 from __future__ import annotations
@@ -17,14 +19,17 @@ import pandas as pd
 from _shared import CACHE, utkface_sample
 from inafaceanalyzer import PreprocessedImageAnalyzer
 from inafaceanalyzer.classifiers import create
+from inafaceanalyzer.classifiers.faceres import FaceresClassifier
 
 
 def main() -> None:
     _, labels, paths = utkface_sample(__doc__)
     out = labels.copy()
-    for name in ("dlib", "faceres"):
+    classifiers = {"dlib": create("dlib", device="cpu"), "faceres": FaceresClassifier("cpu", precision="fp32"),
+                   "faceres_int8": FaceresClassifier("cpu", precision="int8")}
+    for name, classifier in classifiers.items():
         start = time.perf_counter()
-        df = PreprocessedImageAnalyzer(create(name, device="cpu"), batch_len=32)(paths).set_index("frame")
+        df = PreprocessedImageAnalyzer(classifier, batch_len=32)(paths).set_index("frame")
         df = df.reindex(paths)
         out[f"sex_{name}"] = df.sex_decfunc.to_numpy()
         out[f"age_{name}"] = df.age_decfunc.to_numpy()

@@ -14,8 +14,10 @@ from inafaceanalyzer import ImageAnalyzer, VideoAnalyzer, models
 from inafaceanalyzer.alignment import ChipSpec
 from inafaceanalyzer.classifiers import DecisionClassifier, FaceClassifier, create, names, register
 from inafaceanalyzer.classifiers.ensemble import PLAIN_AVERAGE, AgeWeights
+from inafaceanalyzer.classifiers.faceres import FaceresClassifier
 from inafaceanalyzer.cli.analyze import main as analyze_main
 from inafaceanalyzer.export import read_metadata
+from conftest import needs_shared
 
 
 class MeanBrightness(DecisionClassifier):
@@ -185,6 +187,58 @@ def test_converted_weights_ship_with_their_provenance():
                  "tools/convert_faceres.py"):
         assert fact in note
     assert "IMDB-WIKI" in models.provenance()["models"]["faceres"]["training_data"]
+
+
+def test_int8_weights_ship_with_their_provenance():
+    note = (models.FACERES_INT8.path().parent / "faceres-deep-int8.txt").read_text(encoding="utf-8")
+    for fact in (models.FACERES_INT8.sha256, models.FACERES.sha256, "IMDB-WIKI", "Apache-2.0", "MIT",
+                 "tools/quantize_faceres.py", "CC-BY 4.0", "Pexels", "No UTKFace face"):
+        assert fact in note
+    assert models.FACERES_INT8.training_data == models.FACERES.training_data
+
+
+def test_int8_is_chosen_by_name_and_recorded(tmp_path, astronaut):
+    from inafaceanalyzer.jobs import VideoJob, run_video_job
+    from videogen import face_head, paste, write_video
+
+    assert FaceresClassifier("cpu").model is models.FACERES  # fp32 unless asked
+    assert FaceresClassifier("cpu", precision="int8").model is models.FACERES_INT8
+    with pytest.raises(ValueError, match="precision"):
+        FaceresClassifier("cpu", precision="int4")
+    canvas = np.full((240, 320, 3), 90, np.uint8)
+    clip = write_video(tmp_path / "clip.mp4", [paste(canvas, face_head(astronaut, 160), 60, 40)] * 10, rate=5)
+    run_video_job(VideoAnalyzer(face_classifier=create("ensemble_int8", device="cpu")),
+                  VideoJob(str(clip), tmp_path / "out.csv"), fps=2)
+    meta = read_metadata(tmp_path / "out.csv")
+    assert meta["options"]["classifier"] == "ensemble_int8"
+    assert meta["options"]["classifier_models"] == ["age", "faceres_int8", "gender", "landmarks5"]
+    assert meta["provenance"]["models"]["faceres_int8"]["sha256"] == models.FACERES_INT8.sha256
+
+
+@needs_shared
+def test_int8_answers_as_fp32_on_real_faces(astronaut):
+    """The int8 file keeps faceres's answers and its descriptor on real faces (the shipped sample
+    photos and the astronaut; a file quantized without folding the batch norms fails this)."""
+    from conftest import SHARED_IMAGES
+
+    from inafaceanalyzer.alignment import FaceAligner
+    from inafaceanalyzer.detection import YuNetDetector
+    from inafaceanalyzer.media.images import load_image
+
+    detector, aligner = YuNetDetector(), FaceAligner(FaceresClassifier.chip_specs)
+    faces = []
+    for image in [astronaut] + [load_image(str(p)) for p in sorted(SHARED_IMAGES.glob("*.jpg")) if "224" not in p.name]:
+        faces += [aligner.chips(image, detector.landmark_box(d.bbox)) for d in detector(image)]
+    assert len(faces) >= 12
+    fp32, int8 = FaceresClassifier("cpu", precision="fp32"), FaceresClassifier("cpu", precision="int8")
+    assert set(fp32.provenance()) == {"faceres", "landmarks5"} and set(int8.provenance()) == {"faceres_int8", "landmarks5"}
+    (sex32, age32), (sex8, age8) = fp32.decision_functions(faces), int8.decision_functions(faces)
+    confident = np.abs(sex32) > 1  # p(male) outside 0.27-0.73
+    assert ((sex8 > 0) == (sex32 > 0))[confident].all()
+    assert np.abs(age8 - age32).max() < 5 and np.abs(age8 - age32).mean() < 2
+    d32, d8 = fp32.descriptors(faces), int8.descriptors(faces)
+    cosine = (d32 * d8).sum(1) / np.linalg.norm(d32, axis=1) / np.linalg.norm(d8, axis=1)
+    assert cosine.min() > 0.9 and cosine.mean() > 0.97
 
 
 def test_campaign_options_refuse_an_unknown_classifier():

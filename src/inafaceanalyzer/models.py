@@ -99,9 +99,20 @@ FACERES = ModelFile(
     "adbc87995b9a298f58c492d3d182027a2eeb48e9c461b82f6b800b28614ff935), converted to ONNX by this project",
     training_data="age and gender heads trained on IMDB-WIKI, an academic data set",
 )
+FACERES_INT8 = ModelFile(
+    key="faceres_int8",
+    package="inafaceanalyzer",
+    distribution="inaFaceAnalyzer",
+    resource="weights/faceres-deep-int8.onnx",  # built by tools/quantize_faceres.py; see weights/faceres-deep-int8.txt
+    sha256="e05b74f5cb7fcac1b84e6fb10cc1f65c98ac1e7fe659e28c084da5d0031d8ea0",
+    licence=FACERES.licence,
+    origin="weights/faceres-deep.onnx quantized to int8 (static QDQ, per-channel) by this project; calibration "
+    "faces from the Creative Commons, CC-BY 4.0 and Pexels-licensed sample media (no UTKFace face)",
+    training_data=FACERES.training_data,
+)
 AGE_GENDER_MANIFEST = "models/manifest.json"
 
-REGISTRY: dict[str, ModelFile] = {m.key: m for m in (YUNET, GENDER, AGE, LANDMARKS_5, FACERES)}
+REGISTRY: dict[str, ModelFile] = {m.key: m for m in (YUNET, GENDER, AGE, LANDMARKS_5, FACERES, FACERES_INT8)}
 
 
 @functools.cache
