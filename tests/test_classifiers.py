@@ -13,7 +13,7 @@ import pytest
 from inafaceanalyzer import ImageAnalyzer, VideoAnalyzer, models
 from inafaceanalyzer.alignment import ChipSpec
 from inafaceanalyzer.classifiers import DecisionClassifier, FaceClassifier, create, names, register
-from inafaceanalyzer.classifiers.ensemble import PLAIN_AVERAGE, AgeWeights
+from inafaceanalyzer.classifiers.ensemble import PLAIN_AVERAGE, AgeWeights, GatedEnsembleClassifier
 from inafaceanalyzer.classifiers.faceres import FaceresClassifier
 from inafaceanalyzer.cli.analyze import main as analyze_main
 from inafaceanalyzer.export import read_metadata
@@ -239,6 +239,33 @@ def test_int8_answers_as_fp32_on_real_faces(astronaut):
     d32, d8 = fp32.descriptors(faces), int8.descriptors(faces)
     cosine = (d32 * d8).sum(1) / np.linalg.norm(d32, axis=1) / np.linalg.norm(d8, axis=1)
     assert cosine.min() > 0.9 and cosine.mean() > 0.97
+
+
+@needs_shared
+def test_gated_ensemble_asks_faceres_only_where_dlib_is_unsure(astronaut):
+    """``ensemble_gated`` answers as dlib where dlib's gender is sure and as the ensemble
+    elsewhere, on real faces (gates chosen so that both cases occur)."""
+    from conftest import SHARED_IMAGES
+
+    from inafaceanalyzer.alignment import FaceAligner
+    from inafaceanalyzer.detection import YuNetDetector
+    from inafaceanalyzer.media.images import load_image
+
+    gated = GatedEnsembleClassifier("cpu", gate=3.0)
+    detector, aligner = YuNetDetector(), FaceAligner(gated.chip_specs)
+    faces = []
+    for image in [astronaut] + [load_image(str(p)) for p in sorted(SHARED_IMAGES.glob("*.jpg"))]:
+        faces += [aligner.chips(image, detector.landmark_box(d.bbox)) for d in detector(image)]
+    dlib_sex, dlib_age = gated.dlib.decision_functions(faces)
+    both = gated.weights.combine((dlib_sex, dlib_age), gated.faceres.decision_functions(faces))
+    unsure = np.abs(dlib_sex) < 3.0
+    assert 0 < unsure.sum() < len(faces)
+    sex, age = gated.decision_functions(faces)
+    np.testing.assert_allclose(np.where(unsure, both[0], dlib_sex), sex, rtol=1e-5)
+    np.testing.assert_allclose(np.where(unsure, both[1], dlib_age), age, rtol=1e-5)
+    assert (GatedEnsembleClassifier("cpu", gate=0).decision_functions(faces)[0] == dlib_sex).all()
+    with pytest.raises(ValueError):
+        GatedEnsembleClassifier("cpu", gate=-1)
 
 
 def test_campaign_options_refuse_an_unknown_classifier():

@@ -43,7 +43,7 @@ def options(engine: str, **changes) -> AnalysisOptions:
                            batch_size=5, device="cpu", detection=DETECTION, abstention=RULE, **changes)
 
 
-BUILT_IN_CLASSIFIERS = ("dlib", "faceres", "ensemble", "ensemble_int8")
+BUILT_IN_CLASSIFIERS = ("dlib", "faceres", "ensemble", "ensemble_int8", "ensemble_gated")
 
 
 def check_abstention(table: pd.DataFrame, rule: AbstentionRule = RULE, every_row_may_abstain: bool = False) -> None:
