@@ -77,10 +77,11 @@ def test_young_rule_of_the_command_line(tmp_path):
     assert ((rows.sex_label == "u") == expected).all()
 
 
-def test_report_counts_children_apart_on_real_runs(tmp_path):
+def test_report_counts_children_apart_on_real_runs(tmp_path, capsys):
     """Two real runs of the family video (dev faces): the default rule, and one that withholds
     uncertain answers but no child. The report's face-time of 'u' that look like a child is the
-    sidecar's count (1 s per row at --fps 1) in the first, 0 in the second, and the HTML says it."""
+    sidecar's count (1 s per row at --fps 1) in the first, 0 in the second, and the HTML says it;
+    so does the command's summary line."""
     from conftest import UTKFACE
     from family_video import write_family_video
 
@@ -92,12 +93,16 @@ def test_report_counts_children_apart_on_real_runs(tmp_path):
     video = tmp_path / "family.mp4"
     write_family_video(video, UTKFACE, scenes=2)
     runs = {"default": [], "uncertain": ["--child_age", "0", "--young_age", "0", "--min_gender_confidence", "0.999"]}
+    said = {}
     for name, extra in runs.items():
         (tmp_path / name).mkdir()
-        assert analyze_main(["--engine", "video", "--fps", "1", "-q", "--classifier", "dlib", *extra,
+        assert analyze_main(["--engine", "video", "--fps", "1", "--classifier", "dlib", *extra,
                              "-i", str(video), "-o", str(tmp_path / name)]) == 0
+        said[name] = capsys.readouterr().err
     child_rows = read_metadata(tmp_path / "default" / "family.csv")["analysis"]["unknown_child"]
     assert child_rows > 0
+    assert f"; {child_rows} of them look like children)" in said["default"]
+    assert "answered sex_label 'u'" in said["uncertain"] and "look like children" not in said["uncertain"]
     out = tmp_path / "report"
     assert report_main([str(tmp_path / "default" / "family.csv"), str(tmp_path / "uncertain" / "family.csv"),
                         "-o", str(out), "-q", "--bootstrap", "0"]) == 0

@@ -67,4 +67,4 @@ def test_live_command_takes_the_abstention_options_and_reports_faces_left_out(tm
     assert left_out["min_face_size_px"] > 0
     assert f"faces; {left_out['dropped']} left out (" in err
     assert f"smaller than 60 px: {left_out['min_face_size_px']}" in err
-    assert f"; {left_out['gender_unknown']} answered sex_label 'u' (abstention rule); stopped" in err
+    assert f"; {left_out['gender_unknown']} answered sex_label 'u' (abstention rule" in err and "); stopped" in err

@@ -152,23 +152,26 @@ def apply_abstention(df: pd.DataFrame, rule: AbstentionRule) -> pd.DataFrame:
     return out
 
 
-def abstain_rows(result: FrameResult, rule: AbstentionRule) -> tuple[FrameResult, int]:
-    """``result`` with ``sex_label`` ``u`` in the rows failing ``rule``, and how many rows that is.
+def abstain_rows(result: FrameResult, rule: AbstentionRule) -> tuple[FrameResult, int, int]:
+    """``result`` with ``sex_label`` ``u`` in the rows failing ``rule``, how many rows that is,
+    and how many of those look like a child (see :meth:`AbstentionRule.looks_like_a_child`).
 
     The per-frame form of :func:`apply_abstention`, applied inside an
     engine's stream (see :meth:`~inafaceanalyzer.engines.analyzers.FaceAnalyzer.stream`).
     """
     if not rule.active or not result.rows:
-        return result, 0
+        return result, 0, 0
     cols = result.columns
     box, sex, label = cols.index("bbox"), cols.index("sex_decfunc"), cols.index("sex_label")
     age = next((cols.index(c) for c in ("age_decfunc", "age_label") if c in cols), None)
     ages = None if age is None else [row[age] for row in result.rows]
-    keeps = rule.keeps_faces([row[box] for row in result.rows], [row[sex] for row in result.rows], ages)
+    sexes = [row[sex] for row in result.rows]
+    keeps = rule.keeps_faces([row[box] for row in result.rows], sexes, ages)
     if keeps.all():
-        return result, 0
+        return result, 0, 0
     rows = [row if keep else (*row[:label], UNKNOWN, *row[label + 1:]) for row, keep in zip(result.rows, keeps)]
-    return replace(result, rows=rows), int((~keeps).sum())
+    children = 0 if ages is None else int((~keeps & rule.looks_like_a_child(ages, sexes)).sum())
+    return replace(result, rows=rows), int((~keeps).sum()), children
 
 
 def unknown_reasons(df: pd.DataFrame, rule: AbstentionRule) -> np.ndarray:

@@ -184,8 +184,9 @@ class FaceAnalyzer:
                 for result in iter_results(source, detector, self.aligner, self.classifier, self.batch_len,
                                            tracking=self.tracked, timed=self.timed, on_frame=on_frame,
                                            workers=workers, flush_every_frame=flush_every_frame):
-                    result, unknown = abstain_rows(result, self.abstention)
+                    result, unknown, children = abstain_rows(result, self.abstention)
                     left_out.gender_unknown += unknown
+                    left_out.gender_unknown_child += children
                     yield result
 
         return FaceStream(results(), self.columns, left_out)

@@ -29,7 +29,8 @@ class LeftOut:
     for the first filter it fails in that order; with tracking, on detection
     frames only). ``second_look``: detections the detector's second look turned
     down as not faces (not counted as dropped faces). ``gender_unknown``: rows
-    kept with ``sex_label`` ``u``.
+    kept with ``sex_label`` ``u``, ``gender_unknown_child`` of which because the face looks
+    like a child (``--child_age``, ``--young_age``).
     ``limits``: the detector's thresholds, for the summary.
     """
 
@@ -38,6 +39,7 @@ class LeftOut:
     min_face_size_percent: int = 0
     second_look: int = 0
     gender_unknown: int = 0
+    gender_unknown_child: int = 0
     limits: DetectionOptions | None = None
     lowest_conf: float = math.inf  # of the faces dropped for their detection confidence
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -94,7 +96,9 @@ class LeftOut:
             parts.append(f"{self.second_look} detections turned down as not faces by the second look "
                          "(--no_second_look keeps them)")
         if self.gender_unknown:
-            parts.append(f"{self.gender_unknown} answered sex_label 'u' (abstention rule)")
+            children = (f"; {self.gender_unknown_child} of them look like children"
+                        if self.gender_unknown_child else "")
+            parts.append(f"{self.gender_unknown} answered sex_label 'u' (abstention rule{children})")
         return "".join(f"; {p}" for p in parts)
 
 
