@@ -89,10 +89,15 @@ class AbstentionRule:
                     ages: np.ndarray | pd.Series | list | None = None) -> np.ndarray:
         """Boolean mask of the faces (their ``bbox``, ``sex_decfunc`` and estimated age) that keep their
         gender label; without ``ages`` the age rules do not apply."""
+        return self.judge(bboxes, sex_decfunc, ages)[0]
+
+    def judge(self, bboxes: pd.Series | list, sex_decfunc: np.ndarray | pd.Series | list,
+              ages: np.ndarray | pd.Series | list | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Two boolean masks of the faces: those that keep their gender label (:meth:`keeps_faces`),
+        and those that look like a child (:meth:`looks_like_a_child`; none without ``ages``)."""
         keep = (face_size(bboxes) >= self.min_face_size) & self.confident(sex_decfunc)
-        if ages is not None:
-            keep &= ~self.looks_like_a_child(ages, sex_decfunc)
-        return keep
+        child = np.zeros(len(keep), dtype=bool) if ages is None else self.looks_like_a_child(ages, sex_decfunc)
+        return keep & ~child, child
 
     def confident(self, sex_decfunc: np.ndarray | pd.Series | list) -> np.ndarray:
         """Whether each gender decision function (or per-track average) is confident enough to answer."""
@@ -165,13 +170,11 @@ def abstain_rows(result: FrameResult, rule: AbstentionRule) -> tuple[FrameResult
     box, sex, label = cols.index("bbox"), cols.index("sex_decfunc"), cols.index("sex_label")
     age = next((cols.index(c) for c in ("age_decfunc", "age_label") if c in cols), None)
     ages = None if age is None else [row[age] for row in result.rows]
-    sexes = [row[sex] for row in result.rows]
-    keeps = rule.keeps_faces([row[box] for row in result.rows], sexes, ages)
+    keeps, child = rule.judge([row[box] for row in result.rows], [row[sex] for row in result.rows], ages)
     if keeps.all():
         return result, 0, 0
     rows = [row if keep else (*row[:label], UNKNOWN, *row[label + 1:]) for row, keep in zip(result.rows, keeps)]
-    children = 0 if ages is None else int((~keeps & rule.looks_like_a_child(ages, sexes)).sum())
-    return replace(result, rows=rows), int((~keeps).sum()), children
+    return replace(result, rows=rows), int((~keeps).sum()), int(child.sum())
 
 
 def unknown_reasons(df: pd.DataFrame, rule: AbstentionRule) -> np.ndarray:

@@ -37,7 +37,6 @@ def network_input(chips: np.ndarray) -> np.ndarray:
     return chips[..., ::-1].astype(np.float32) - CAFFE_MEANS_BGR
 
 
-
 class FaceresClassifier(DecisionClassifier):
     """faceres-deep run by ONNX Runtime. ``age_flip``: average the age
     probabilities of each chip and its mirror image (one more inference).

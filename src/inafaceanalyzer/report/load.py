@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 import duckdb
 import pandas as pd
 
+from ..classification.abstention import AbstentionRule
 from .inputs import InputProblem, ResultFile
 
 TYPES = {
@@ -70,6 +71,7 @@ def _select(columns: set[str], source_sql: str) -> str:
     t = f"coalesce({col('time')}, {col('frame')} / m.video_fps)"
     averaged = f"nullif(trim({col('sex_label_avg')}), '') IS NOT NULL"
     decfunc = f"CASE WHEN {averaged} THEN {col('sex_decfunc_avg')} ELSE {col('sex_decfunc')} END"
+    # AbstentionRule.looks_like_a_child, in SQL over whole files (gender_confidence of the decision function)
     confidence = f"1.0 / (1.0 + exp(-abs({decfunc})))"
     child = (f"coalesce({_sex_sql(sex)} = 'u' AND ({age} < m.child_age OR "
              f"({age} < m.young_age AND {confidence} < m.young_confidence)), false)")
@@ -103,16 +105,16 @@ def _insert(con: duckdb.DuckDBPyConnection, fmt: str, files: Sequence[ResultFile
     con.execute(sql, {"files": [str(f.path) for f in files]})
 
 
-def abstention_rule(f: ResultFile) -> tuple[float, float, float] | None:
-    """The sidecar's ``(child_age, young_age, young_confidence)`` (absent ones: 0, 0, 0.5), or ``None``."""
+def abstention_rule(f: ResultFile) -> AbstentionRule | None:
+    """The abstention rule of the sidecar's options (its ``child_age``, ``young_age`` and
+    ``young_confidence``; :class:`AbstentionRule`'s defaults for those absent), or ``None``."""
     if f.sidecar is None or not f.sidecar.options:
         return None
     rule = json.loads(f.sidecar.options).get("abstention")
     if not isinstance(rule, dict):
         return None
     try:
-        return (float(rule.get("child_age", 0.0)), float(rule.get("young_age", 0.0)),
-                float(rule.get("young_confidence", 0.5)))
+        return AbstentionRule(**{key: float(rule[key]) for key in RULE if key in rule})
     except (TypeError, ValueError):
         return None
 
@@ -129,8 +131,8 @@ def load_faces(
     meta = pd.DataFrame({"path": [str(f.path) for f in files], "vid": range(len(files)),
                          "video_fps": pd.array(list(video_fps), dtype="Float64")})
     rules = [abstention_rule(f) for f in files]
-    for i, key in enumerate(RULE):
-        meta[key] = pd.array([r[i] if r else None for r in rules], dtype="Float64")
+    for key in RULE:
+        meta[key] = pd.array([getattr(r, key) if r else None for r in rules], dtype="Float64")
     con.register("files_df", meta)
     con.execute("CREATE OR REPLACE TEMP TABLE files AS SELECT path, CAST(vid AS INTEGER) AS vid, "
                 "CAST(video_fps AS DOUBLE) AS video_fps, " + ", ".join(f"CAST({k} AS DOUBLE) AS {k}" for k in RULE)
