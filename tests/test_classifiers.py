@@ -233,12 +233,15 @@ def test_int8_answers_as_fp32_on_real_faces(astronaut):
     fp32, int8 = FaceresClassifier("cpu", precision="fp32"), FaceresClassifier("cpu", precision="int8")
     assert set(fp32.provenance()) == {"faceres", "landmarks5"} and set(int8.provenance()) == {"faceres_int8", "landmarks5"}
     (sex32, age32), (sex8, age8) = fp32.decision_functions(faces), int8.decision_functions(faces)
-    confident = np.abs(sex32) > 1  # p(male) outside 0.27-0.73
+    # the previous file (every layer and the output probabilities in int8) gave on these faces: log-odds
+    # up to 1.93 apart, ages 1.32 years younger on average (up to 2.29), descriptor cosine down to 0.972
+    confident = np.abs(sex32) > 0.5  # p(male) outside 0.38-0.62
     assert ((sex8 > 0) == (sex32 > 0))[confident].all()
-    assert np.abs(age8 - age32).max() < 5 and np.abs(age8 - age32).mean() < 2
+    assert np.abs(sex8 - sex32).max() < 0.6
+    assert np.abs(age8 - age32).max() < 1.8 and np.abs(age8 - age32).mean() < 0.7
     d32, d8 = fp32.descriptors(faces), int8.descriptors(faces)
     cosine = (d32 * d8).sum(1) / np.linalg.norm(d32, axis=1) / np.linalg.norm(d8, axis=1)
-    assert cosine.min() > 0.9 and cosine.mean() > 0.97
+    assert cosine.min() > 0.985 and cosine.mean() > 0.995
 
 
 @needs_shared

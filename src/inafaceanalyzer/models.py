@@ -105,7 +105,7 @@ FACERES_INT8 = ModelFile(
     package="inafaceanalyzer",
     distribution="inaFaceAnalyzer",
     resource="weights/faceres-deep-int8.onnx",  # built by tools/quantize_faceres.py; see weights/faceres-deep-int8.txt
-    sha256="e05b74f5cb7fcac1b84e6fb10cc1f65c98ac1e7fe659e28c084da5d0031d8ea0",
+    sha256="401d74932c6e1a7d91684eb1116005e7ecaebdfd074a5500f12daaca0b8964ce",
     licence=FACERES.licence,
     origin="weights/faceres-deep.onnx quantized to int8 (static QDQ, per-channel) by this project; calibration "
     "faces from the Creative Commons, CC-BY 4.0 and Pexels-licensed sample media (no UTKFace face)",
