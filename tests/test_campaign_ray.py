@@ -84,9 +84,10 @@ def new_joblist(clips: Path, folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def reference(clips, classifier):
-    """Each clip analysed on this machine by ``run_video_job`` directly."""
-    analyzer = VideoAnalyzer(face_classifier=classifier)
+def reference(clips):
+    """Each clip analysed on this machine by ``run_video_job`` directly, with the default classifier
+    (the campaign's)."""
+    analyzer = VideoAnalyzer(device="cpu")
     out = clips / "reference"
     out.mkdir()
     for k in range(CLIPS):

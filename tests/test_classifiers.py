@@ -12,7 +12,7 @@ import pytest
 
 from inafaceanalyzer import ImageAnalyzer, VideoAnalyzer, models
 from inafaceanalyzer.alignment import ChipSpec
-from inafaceanalyzer.classifiers import DecisionClassifier, FaceClassifier, create, names, register
+from inafaceanalyzer.classifiers import DEFAULT, DecisionClassifier, FaceClassifier, create, names, register
 from inafaceanalyzer.classifiers.ensemble import PLAIN_AVERAGE, AgeWeights, GatedEnsembleClassifier
 from inafaceanalyzer.classifiers.faceres import FaceresClassifier
 from inafaceanalyzer.cli.analyze import main as analyze_main
@@ -43,8 +43,8 @@ def named(request):
 
 
 def test_registry_lists_the_shipped_classifiers_default_first():
-    assert names()[0] == "dlib"
-    assert {"dlib", "faceres", "ensemble"} <= set(names())
+    assert names()[0] == DEFAULT == "ensemble_int8"  # docs/classifiers.md, "Choosing the default"
+    assert {"dlib", "faceres", "ensemble", "ensemble_gated"} <= set(names())
     with pytest.raises(ValueError, match="unknown classifier"):
         create("no-such-classifier")
     assert create("DlibGenderAge", device="cpu").name == "dlib"  # the original's name

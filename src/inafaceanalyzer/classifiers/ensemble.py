@@ -18,6 +18,7 @@ import numpy as np
 
 from ..classification.alignment import FaceChips
 from ..classification.dlib import GenderAgeClassifier
+from ..models import available_providers
 from .base import DecisionClassifier
 from .faceres import FaceresClassifier
 
@@ -79,14 +80,17 @@ class EnsembleClassifier(DecisionClassifier):
 
 
 class EnsembleInt8Classifier(EnsembleClassifier):
-    """:class:`EnsembleClassifier` with faceres in int8 (``weights/faceres-deep-int8.onnx``):
-    its network about 3x faster on the CPU, a little less accurate (docs/classifiers.md)."""
+    """:class:`EnsembleClassifier` with faceres in int8 (``weights/faceres-deep-int8.onnx``) on the
+    CPU: its network about 3x cheaper there, with the same answers as fp32 but for a few faces
+    (docs/classifiers.md). Int8 is a CPU economy: where the CUDA provider runs the networks,
+    faceres runs in fp32 (the sidecar's ``options.classifier_models`` says which file ran)."""
 
     name = "ensemble_int8"
 
     def __init__(self, device: str = "auto", threads: int = 0, age_flip: bool = False,
                  weights: AgeWeights = FITTED) -> None:
-        super().__init__(device, threads, age_flip, weights, precision="int8")
+        on_cpu = available_providers(device) == ["CPUExecutionProvider"]
+        super().__init__(device, threads, age_flip, weights, precision="int8" if on_cpu else "fp32")
 
 
 # dlib's |log-odds of male| under which the gated ensemble also asks faceres (p(male) between

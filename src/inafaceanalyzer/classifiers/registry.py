@@ -16,9 +16,11 @@ from .base import FaceClassifier
 
 Factory = Callable[..., FaceClassifier]
 
-# the original inaFaceAnalyzer's classifier names are accepted on the command line as aliases
+# The default: the classifier whose tables are best with no age x gender group worse than dlib's
+# beyond noise, within the cost rule (docs/classifiers.md, "Choosing the default"). The original
+# inaFaceAnalyzer's classifier names are accepted on the command line as aliases.
 REGISTRY: Registry[Factory] = Registry(
-    "classifier", "dlib", {"DlibGenderAge": "dlib", "Vggface_LSVM_YTF": "dlib", "Resnet50FairFaceGRA": "dlib"})
+    "classifier", "ensemble_int8", {"DlibGenderAge": "dlib", "Vggface_LSVM_YTF": "dlib", "Resnet50FairFaceGRA": "dlib"})
 DEFAULT = REGISTRY.default
 ALIASES = REGISTRY.aliases
 register = REGISTRY.register
