@@ -23,7 +23,7 @@ from ..classification.alignment import FaceAligner, FaceChips
 from ..classifiers.base import FaceClassifier
 from ..detection.protocols import Detector, StagedDetector
 from .options import check as check_option
-from .parallel import ordered_map
+from .parallel import BackgroundCalls, ordered_map
 from ..results.columns import META_COLUMNS as _META
 from ..results.columns import output_columns
 from ..results.table import FrameResult, results_table
@@ -66,8 +66,9 @@ def iter_results(
     """The streaming core: detect, align and classify the faces of each frame; one
     :class:`FrameResult` per frame, in order.
 
-    Chips are classified in batches of ``batch_len`` faces, across frames, and
-    a frame comes out once all its faces are classified. With
+    Chips are classified in batches of ``batch_len`` faces, across frames, in a
+    thread of their own (beside detection and tracking, at most a few batches
+    ahead), and a frame comes out once all its faces are classified. With
     ``flush_every_frame`` the batch is also classified at the end of every
     frame, so each frame comes out as soon as it is analysed, with its pixels
     (``FrameResult.frame``: live display and recording); otherwise frames
@@ -115,13 +116,20 @@ def iter_results(
     scores: deque[tuple] = deque()  # classified faces not yet joined to their frame's rows
     # frames, in order, whose faces await their scores: (index, time, frame kept or None, rows without scores)
     waiting: deque[tuple[int | str, float | None, Frame | None, list[tuple]]] = deque()
+    # batches are classified in a thread of their own, beside detection and tracking (this thread)
+    batches: BackgroundCalls[list[FaceChips], pd.DataFrame] = BackgroundCalls(classifier)
 
     def classify() -> None:
         nonlocal pending
-        scores.extend(classifier(pending).itertuples(index=False, name=None))
+        batches.submit(pending)
         pending = []
 
+    def collect(wait: bool = False) -> None:
+        for table in batches.results(wait):
+            scores.extend(table.itertuples(index=False, name=None))
+
     def ready() -> Iterator[FrameResult]:
+        collect()
         while waiting and len(scores) >= len(waiting[0][3]):
             index, time, frame, metas = waiting.popleft()
             rows = []
@@ -130,23 +138,27 @@ def iter_results(
                 rows.append(tuple(score[i] if from_scores else meta[i] for from_scores, i in picks))
             yield FrameResult(index, time, rows, columns, frame)
 
-    for found in found_frames:
-        metas: list[tuple] = []
-        waiting.append((found.index, found.time, found.frame if flush_every_frame else None, metas))
-        for det, chips in zip(found.detections, found.chips):
-            pending.append(chips)
-            metas.append((found.index, reported_bbox(det.bbox, classifier), det.face_id, det.detect_conf,
-                          det.track_conf, found.time))
-            if len(pending) >= batch_len:
-                classify()
-        if on_frame is not None:
-            on_frame(found.frame)
-        if flush_every_frame and pending:
+    with batches:
+        for found in found_frames:
+            metas: list[tuple] = []
+            waiting.append((found.index, found.time, found.frame if flush_every_frame else None, metas))
+            for det, chips in zip(found.detections, found.chips):
+                pending.append(chips)
+                metas.append((found.index, reported_bbox(det.bbox, classifier), det.face_id, det.detect_conf,
+                              det.track_conf, found.time))
+                if len(pending) >= batch_len:
+                    classify()
+            if on_frame is not None:
+                on_frame(found.frame)
+            if flush_every_frame:
+                if pending:
+                    classify()
+                collect(wait=True)
+            yield from ready()
+        if pending:
             classify()
+        collect(wait=True)
         yield from ready()
-    if pending:
-        classify()
-    yield from ready()
 
 
 def analyze_stream(
