@@ -16,6 +16,7 @@ The video is the 1-minute benchmark programme, built into ``bench-cache/`` from
 Figures vary with the machine's load: compare the rows of one run.
 
     python benchmarks/live_throughput.py [--video bench-cache/bench1.mp4] [--detect_period 5] [--rounds 1] [--mp4]
+                                         [--classifier NAME]
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from _video import bench_video
 from _shared import SHARED
-from inafaceanalyzer import GenderAgeClassifier
+from inafaceanalyzer.classifiers import DEFAULT, create, names
 from inafaceanalyzer.jobs import AnalysisOptions, build_analyzer
 from inafaceanalyzer.live import LiveOptions, LiveSession
 
@@ -60,9 +61,10 @@ def main() -> None:
     ap.add_argument("--detect_period", type=int, default=5)
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--mp4", action="store_true", help="also a real-time round recording the annotated MP4")
+    ap.add_argument("--classifier", choices=names(), default=DEFAULT, help="default: the commands' default")
     args = ap.parse_args()
     video = args.video or bench_video(1)
-    classifier = GenderAgeClassifier(device="cpu")
+    classifier = create(args.classifier, device="cpu")
     engine = build_analyzer(AnalysisOptions(engine="videotracking", detect_period=args.detect_period, device="cpu"),
                             classifier)
     warmup = SHARED / "media" / "videos" / "intel-head-pose-face-detection-female-and-male.gif"
