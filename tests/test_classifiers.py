@@ -215,6 +215,14 @@ def test_int8_is_chosen_by_name_and_recorded(tmp_path, astronaut):
     assert meta["provenance"]["models"]["faceres_int8"]["sha256"] == models.FACERES_INT8.sha256
 
 
+def test_int8_is_a_cpu_economy_fp32_where_cuda_runs():
+    """ensemble_int8 runs faceres in int8 on the CPU, in fp32 where the CUDA provider runs the networks."""
+    cuda = "CUDAExecutionProvider" in models.available_providers("auto")
+    for device in ("cpu", "auto", "cuda"):
+        expected = models.FACERES if cuda and device != "cpu" else models.FACERES_INT8
+        assert create("ensemble_int8", device=device).faceres.model is expected
+
+
 @needs_shared
 def test_int8_answers_as_fp32_on_real_faces(astronaut):
     """The int8 file keeps faceres's answers and its descriptor on real faces (the shipped sample
