@@ -27,18 +27,14 @@ import numpy as np
 import pandas as pd
 
 from _shared import ROOT, SHARED, require
+from inafaceanalyzer.models import onnx_session
 
 sys.path.insert(0, str(ROOT / "tools"))
 import quantize_faceres as qf
 
 
 def seconds_per_face(path: Path, chips: np.ndarray, repeat: int = 10) -> float:
-    import onnxruntime as ort
-
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 2
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    session = onnx_session(path, "cpu", threads=2)  # the package's own session settings
     batch = {"input": qf.network_input(chips[:32])}
     session.run(None, batch)
     times = []

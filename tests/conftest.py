@@ -20,6 +20,19 @@ needs_shared = pytest.mark.skipif(
 )
 
 
+def opencv_yunet_faces(rgb: np.ndarray, min_score: float) -> np.ndarray:
+    """OpenCV's own ``cv2.FaceDetectorYN`` on the original YuNet file (the reference our detector matches):
+    ``[N, 15]`` rows, best scores first."""
+    import cv2
+
+    from inafaceanalyzer.models import YUNET
+
+    bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+    model = cv2.FaceDetectorYN.create(str(YUNET.path()), "", (bgr.shape[1], bgr.shape[0]), min_score, 0.3, 5000)
+    _, faces = model.detect(bgr)
+    return np.zeros((0, 15), np.float32) if faces is None else faces
+
+
 @pytest.fixture(scope="session")
 def astronaut() -> np.ndarray:
     from inafaceanalyzer.examples import astronaut_path

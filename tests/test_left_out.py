@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 
-import cv2
 import pandas as pd
 import pytest
 
-from conftest import SHARED_IMAGES, SHARED_VIDEOS, needs_shared
+from conftest import SHARED_IMAGES, SHARED_VIDEOS, needs_shared, opencv_yunet_faces
 from inafaceanalyzer import ImageAnalyzer
 from inafaceanalyzer.cli.analyze import main
 from inafaceanalyzer.detection import DetectionOptions, YuNetDetector
 from inafaceanalyzer.media.images import load_image
-from inafaceanalyzer.models import YUNET
 
 CLASSROOM = SHARED_VIDEOS / "intel-classroom.gif"  # 480x270, four faces of 16 to 27 px
 GROUP = SHARED_IMAGES / "1328360239_e56cc26d26_o.jpg"  # 7 faces
@@ -72,8 +70,6 @@ def test_counting_low_scores_keeps_the_same_faces(minconf):
     """YuNet now reports candidates down to 0.5 to count them; the faces kept are YuNet's own at ``minconf``."""
     image = load_image(GROUP)
     ours = YuNetDetector(DetectionOptions(minconf=minconf, min_size_px=0), max_side=4096)(image)
-    bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
-    model = cv2.FaceDetectorYN.create(str(YUNET.path()), "", (bgr.shape[1], bgr.shape[0]), minconf, 0.3, 5000)
-    _, theirs = model.detect(bgr)
+    theirs = opencv_yunet_faces(image, minconf)
     assert len(ours) == len(theirs) > 0
     assert sorted(round(d.detect_conf, 5) for d in ours) == sorted(round(float(r[14]), 5) for r in theirs)

@@ -6,20 +6,13 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import SHARED_IMAGES, SHARED_VIDEOS, needs_shared
+from conftest import SHARED_IMAGES, SHARED_VIDEOS, needs_shared, opencv_yunet_faces
 from inafaceanalyzer.detection import YuNetDetector
 from inafaceanalyzer.detection.second_look import LOOK_CONTEXT, LOOK_FACE_SIZES, look_window
 from inafaceanalyzer.media.images import load_image
 from inafaceanalyzer.media.video import VideoReader
 from inafaceanalyzer.models import YUNET, YUNET_DYNAMIC
 from inafaceanalyzer.types import Rect
-
-
-def opencv_faces(rgb: np.ndarray, min_score: float) -> np.ndarray:
-    bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
-    model = cv2.FaceDetectorYN.create(str(YUNET.path()), "", (bgr.shape[1], bgr.shape[0]), min_score, 0.3, 5000)
-    _, faces = model.detect(bgr)
-    return np.zeros((0, 15), np.float32) if faces is None else faces
 
 
 def assert_same_faces(ours: np.ndarray, theirs: np.ndarray) -> None:
@@ -29,14 +22,9 @@ def assert_same_faces(ours: np.ndarray, theirs: np.ndarray) -> None:
     np.testing.assert_allclose(ours[:, :14], theirs[:, :14], atol=0.05)
 
 
-def sample_images() -> list[np.ndarray]:
+def sample_images(detector: YuNetDetector) -> list[np.ndarray]:
     """Real photos at the detector's working size, and frames of real videos."""
-    images = []
-    for path in sorted(SHARED_IMAGES.glob("*.jp*g"))[:8]:
-        rgb = load_image(path)
-        scale = min(1.0, 960 / max(rgb.shape[:2]))
-        size = (round(rgb.shape[1] * scale), round(rgb.shape[0] * scale))
-        images.append(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA) if scale < 1 else rgb)
+    images = [detector.working_image(load_image(path)) for path in sorted(SHARED_IMAGES.glob("*.jp*g"))[:8]]
     for path in sorted(SHARED_VIDEOS.glob("*.mp4"))[:3]:
         with VideoReader(path) as reader:
             images += [frame.image for _, frame in zip(range(2), reader.frames(fps=0.5))]
@@ -62,11 +50,11 @@ def test_the_shipped_file_is_the_original_with_a_free_input_size():
 
 @needs_shared
 def test_same_faces_as_opencv_on_real_photos_and_video_frames(detector):
-    images = sample_images()
+    images = sample_images(detector)
     assert len(images) >= 8
     found = 0
     for rgb in images:
-        theirs = opencv_faces(rgb, 0.5)
+        theirs = opencv_yunet_faces(rgb, 0.5)
         assert_same_faces(detector.raw_faces(rgb, 0.5), theirs)
         found += len(theirs)
     assert found >= 20
@@ -76,14 +64,14 @@ def test_same_faces_as_opencv_on_real_photos_and_video_frames(detector):
 def test_same_faces_as_opencv_in_the_second_looks_small_windows(detector):
     """The second look detects down to a score of 0.1 in windows of 96 to 192 px (odd sizes too)."""
     compared = 0
-    for rgb in sample_images()[:6]:
-        for row in opencv_faces(rgb, 0.5)[:3]:
+    for rgb in sample_images(detector)[:6]:
+        for row in opencv_yunet_faces(rgb, 0.5)[:3]:
             window, _ = look_window(rgb, Rect(row[0], row[1], row[0] + row[2], row[1] + row[3]))
             for face_size in (*LOOK_FACE_SIZES, 37):
                 side = round(LOOK_CONTEXT * face_size)
                 small = cv2.resize(window, (side, side), interpolation=cv2.INTER_AREA)
                 assert_same_faces(detector.raw_faces(small, detector.RELOOK_MIN_SCORE),
-                                  opencv_faces(small, detector.RELOOK_MIN_SCORE))
+                                  opencv_yunet_faces(small, detector.RELOOK_MIN_SCORE))
                 compared += 1
     assert compared >= 20
 

@@ -76,11 +76,7 @@ def check(source: Path, target: Path) -> None:
     worst_score = worst_box = 0.0
     compared = missing = 0
     for photo in photos:
-        rgb = load_image(photo)
-        scale = min(1.0, detector.max_side / max(rgb.shape[:2]))
-        if scale < 1.0:
-            rgb = cv2.resize(rgb, (round(rgb.shape[1] * scale), round(rgb.shape[0] * scale)),
-                             interpolation=cv2.INTER_AREA)
+        rgb = detector.working_image(load_image(photo))
         bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
         model = cv2.FaceDetectorYN.create(str(source), "", (bgr.shape[1], bgr.shape[0]), 0.5, 0.3, 5000)
         _, theirs = model.detect(bgr)

@@ -98,12 +98,12 @@ class YuNetDetector(FaceDetector):
             if not kept.size:
                 continue
             row, col = np.divmod(kept, cols)
-            row, col = row.astype(np.float32)[:, None], col.astype(np.float32)[:, None]
+            anchor = np.stack([col, row], axis=1).astype(np.float32)  # [N, 2]: x, y in stride units
             box = outputs[f"bbox_{stride}"].reshape(-1, 4)[kept]
-            centre = (np.hstack([col, row]) + box[:, :2]) * stride
+            centre = (anchor + box[:, :2]) * stride
             size = np.exp(box[:, 2:]) * stride
             kps = outputs[f"kps_{stride}"].reshape(-1, 5, 2)[kept]
-            landmarks = ((kps + np.stack([col, row], axis=-1)) * stride).reshape(-1, 10)
+            landmarks = ((kps + anchor[:, None, :]) * stride).reshape(-1, 10)
             found.append(np.hstack([centre - size / 2, size, landmarks, score[kept, None]]).astype(np.float32))
         if not found:
             return np.zeros((0, 15), np.float32)
@@ -114,14 +114,18 @@ class YuNetDetector(FaceDetector):
             faces = faces[np.asarray(keep, dtype=np.int64).reshape(-1)]
         return faces
 
-    def _run(self, image: np.ndarray, min_score: float) -> list[Detection]:
+    def working_image(self, image: np.ndarray) -> np.ndarray:
+        """``image`` as the network sees it: downscaled so that its largest side is at most ``max_side``."""
         h, w = image.shape[:2]
         scale = min(1.0, self.max_side / max(h, w))
-        if scale < 1.0:
-            size = (max(1, round(w * scale)), max(1, round(h * scale)))
-            small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-        else:
-            small = image
+        if scale >= 1.0:
+            return image
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+    def _run(self, image: np.ndarray, min_score: float) -> list[Detection]:
+        h, w = image.shape[:2]
+        small = self.working_image(image)
         faces = self.raw_faces(small, min_score)
         sx, sy = w / small.shape[1], h / small.shape[0]
         out = []

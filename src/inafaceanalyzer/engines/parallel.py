@@ -86,7 +86,5 @@ class BackgroundCalls(Generic[T, R]):
             yield calls.popleft().result()
 
     def close(self) -> None:
-        for call in self._calls:
-            call.cancel()
         self._calls.clear()
-        self._pool.shutdown(wait=True)
+        self._pool.shutdown(wait=True, cancel_futures=True)
