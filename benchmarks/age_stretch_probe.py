@@ -27,8 +27,7 @@ import argparse
 import numpy as np
 import pandas as pd
 
-from _shared import CACHE, require
-from inafaceanalyzer.classifiers.ensemble import FITTED
+from _shared import held_out_splits, utkface_predictions
 from inafaceanalyzer.report.options import DEFAULT_AGE_BOUNDS
 
 BANDS = [(13, 19), (20, 29), (30, 39), (40, 49), (50, 59), (60, 69), (70, 200)]
@@ -54,24 +53,21 @@ def main() -> None:
     ap.add_argument("--pivot", type=float, default=35)
     ap.add_argument("--seeds", type=int, default=6)
     args = ap.parse_args()
-    df = pd.read_parquet(require(CACHE / "classifiers_utkface.parquet", "cache of benchmarks/classifiers_utkface.py"))
-    sex, age = FITTED.combine((df.sex_dlib.to_numpy(), df.age_dlib.to_numpy()),
-                              (df.sex_faceres_int8.to_numpy(), df.age_faceres_int8.to_numpy()))
+    df = utkface_predictions()
+    sex, age = df.sex_ensemble_int8.to_numpy(), df.age_ensemble_int8.to_numpy()
     truth, women, said_woman = df.age.to_numpy(float), (df.gender == "f").to_numpy(), sex <= 0
     held_out: dict[str, list[pd.DataFrame]] = {"as is": [], "stretched": []}
     slopes = []
-    for seed in range(args.seeds):
-        order = np.random.default_rng(seed).permutation(len(df))
-        for fit, test in ((np.sort(order[::2]), np.sort(order[1::2])), (np.sort(order[1::2]), np.sort(order[::2]))):
-            stretched = age.copy()
-            pair = []
-            for predicted in (said_woman, ~said_woman):
-                sel = fit[predicted[fit]]
-                pair.append(fit_slope(age[sel], truth[sel], args.pivot))
-                stretched[predicted] = stretch(age[predicted], pair[-1], args.pivot)
-            slopes.append(pair)
-            for name, values in (("as is", age), ("stretched", stretched)):
-                held_out[name].append(pd.DataFrame({"pred": values[test], "age": truth[test], "woman": women[test]}))
+    for fit, test in held_out_splits(len(df), args.seeds):
+        stretched = age.copy()
+        pair = []
+        for predicted in (said_woman, ~said_woman):
+            sel = fit[predicted[fit]]
+            pair.append(fit_slope(age[sel], truth[sel], args.pivot))
+            stretched[predicted] = stretch(age[predicted], pair[-1], args.pivot)
+        slopes.append(pair)
+        for name, values in (("as is", age), ("stretched", stretched)):
+            held_out[name].append(pd.DataFrame({"pred": values[test], "age": truth[test], "woman": women[test]}))
     s = np.array(slopes)
     print(f"slopes fitted (said women / said men): {s[:, 0].min():.2f}-{s[:, 0].max():.2f} / "
           f"{s[:, 1].min():.2f}-{s[:, 1].max():.2f}; held-out halves pooled over {args.seeds} splits x 2")

@@ -27,11 +27,10 @@ import argparse
 import numpy as np
 import pandas as pd
 
-from _shared import CACHE, SHARED, require
+from _shared import CACHE, SHARED, held_out_splits, require, utkface_predictions
 from inafaceanalyzer.classification.abstention import (DEFAULT_CHILD_AGE, DEFAULT_YOUNG_AGE,
                                                        DEFAULT_YOUNG_CONFIDENCE, AbstentionRule)
 from inafaceanalyzer.classification.alignment import FaceAligner
-from inafaceanalyzer.classifiers.ensemble import FITTED
 from inafaceanalyzer.classifiers.faceres import CHIP, FaceresClassifier
 from inafaceanalyzer.detection.whole_frame import WholeFrameDetector
 from inafaceanalyzer.media.images import load_image
@@ -70,34 +69,29 @@ def logistic_fit(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 50
     return w
 
 
-def probe(df: pd.DataFrame, x: np.ndarray, dims: int, seeds: int) -> dict[str, float]:
-    sex, age = FITTED.combine((df.sex_dlib.to_numpy(), df.age_dlib.to_numpy()),
-                              (df.sex_faceres_int8.to_numpy(), df.age_faceres_int8.to_numpy()))
-    answered = AbstentionRule(child_age=DEFAULT_CHILD_AGE, young_age=DEFAULT_YOUNG_AGE,
-                              young_confidence=DEFAULT_YOUNG_CONFIDENCE).keeps_faces(
-        [(0, 0, 1, 1)] * len(df), sex, age)
-    right = (sex > 0) == (df.gender == "m").to_numpy()
+def probe(df: pd.DataFrame, answered: np.ndarray, x: np.ndarray, dims: int, seeds: int) -> dict[str, float]:
+    """Pooled held-out counts for a descriptor reduced to ``dims``; ``answered``: the faces the
+    default rules answer."""
+    right = (df.sex_ensemble_int8 > 0).to_numpy() == (df.gender == "m").to_numpy()
     true_age, women = df.age.to_numpy(), (df.gender == "f").to_numpy()
     child, adult = true_age < 13, true_age >= 20
     n = dict.fromkeys(["children", "children right", "children after", "children right after",
                        "women", "women after", "men", "men after"], 0)
-    for seed in range(seeds):
-        order = np.random.default_rng(seed).permutation(len(df))
-        for fit, test in ((np.sort(order[::2]), np.sort(order[1::2])), (np.sort(order[1::2]), np.sort(order[::2]))):
-            mean = x[fit].mean(0)
-            basis = np.linalg.svd(x[fit] - mean, full_matrices=False)[2][:dims].T
-            z = (x - mean) @ basis
-            z /= z[fit].std(0)
-            w = logistic_fit(z[fit], child[fit].astype(float))
-            score = np.hstack([z, np.ones((len(z), 1))]) @ w
-            threshold = np.quantile(score[fit][adult[fit] & answered[fit]], 0.99)
-            kept = answered & (score <= threshold)
-            for name, group in (("children", child), ("women", adult & women), ("men", adult & ~women)):
-                n[name] += int((group & answered)[test].sum())
-                n[f"{name} after"] += int((group & kept)[test].sum())
-                if name == "children":
-                    n["children right"] += int((group & answered & right)[test].sum())
-                    n["children right after"] += int((group & kept & right)[test].sum())
+    for fit, test in held_out_splits(len(df), seeds):
+        mean = x[fit].mean(0)
+        basis = np.linalg.svd(x[fit] - mean, full_matrices=False)[2][:dims].T
+        z = (x - mean) @ basis
+        z /= z[fit].std(0)
+        w = logistic_fit(z[fit], child[fit].astype(float))
+        score = np.hstack([z, np.ones((len(z), 1))]) @ w
+        threshold = np.quantile(score[fit][adult[fit] & answered[fit]], 0.99)
+        kept = answered & (score <= threshold)
+        for name, group in (("children", child), ("women", adult & women), ("men", adult & ~women)):
+            n[name] += int((group & answered)[test].sum())
+            n[f"{name} after"] += int((group & kept)[test].sum())
+            if name == "children":
+                n["children right"] += int((group & answered & right)[test].sum())
+                n["children right after"] += int((group & kept & right)[test].sum())
     return {"dims": dims,
             "children answered": f"{n['children']} -> {n['children after']}",
             "their accuracy": f"{n['children right'] / max(1, n['children']):.3f} -> "
@@ -112,10 +106,13 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=5)
     args = ap.parse_args()
     root = require(SHARED / "datasets" / "utkface-dev", "UTKFace dev set")
-    df = pd.read_parquet(require(CACHE / "classifiers_utkface.parquet", "cache of benchmarks/classifiers_utkface.py"))
+    df = utkface_predictions()
     x = descriptors([str(root / p) for p in df.path])
     x = x / np.linalg.norm(x, axis=1, keepdims=True)
-    rows = [probe(df, x, dims, args.seeds) for dims in args.dims]
+    answered = AbstentionRule(child_age=DEFAULT_CHILD_AGE, young_age=DEFAULT_YOUNG_AGE,
+                              young_confidence=DEFAULT_YOUNG_CONFIDENCE).keeps_faces(
+        [(0, 0, 1, 1)] * len(df), df.sex_ensemble_int8, df.age_ensemble_int8)
+    rows = [probe(df, answered, x, dims, args.seeds) for dims in args.dims]
     print(f"held-out halves pooled over {args.seeds} splits x 2 directions (the same faces counted once per split)")
     print(pd.DataFrame(rows).to_string(index=False))
 

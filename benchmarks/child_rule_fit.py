@@ -22,25 +22,14 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from _shared import CACHE
+from _shared import dev_halves, utkface_predictions
 from inafaceanalyzer.classification.abstention import (DEFAULT_CHILD_AGE, DEFAULT_YOUNG_AGE,
                                                        DEFAULT_YOUNG_CONFIDENCE, AbstentionRule)
-from inafaceanalyzer.classifiers.ensemble import FITTED
 
 CLASSIFIERS = ("dlib", "ensemble")
 AGES = range(14, 31)
 PROBABILITIES = (0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 GROUPS = {"under 13": (0, 12), "13-19": (13, 19), "boys 13-19": (13, 19), "20+": (20, 200)}
-
-
-def load() -> pd.DataFrame:
-    df = pd.read_parquet(CACHE / "classifiers_utkface.parquet").dropna(subset=["sex_dlib", "sex_faceres"])
-    df["sex_ensemble"], df["age_ensemble"] = FITTED.combine(
-        (df.sex_dlib.to_numpy(), df.age_dlib.to_numpy()), (df.sex_faceres.to_numpy(), df.age_faceres.to_numpy()))
-    df["sex_ensemble_int8"], df["age_ensemble_int8"] = FITTED.combine(
-        (df.sex_dlib.to_numpy(), df.age_dlib.to_numpy()),
-        (df.sex_faceres_int8.to_numpy(), df.age_faceres_int8.to_numpy()))
-    return df.reset_index(drop=True)
 
 
 def scores(df: pd.DataFrame, classifier: str, rule: AbstentionRule) -> dict[str, tuple[float, float, int]]:
@@ -87,9 +76,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    df = load()
-    order = np.random.default_rng(args.seed).permutation(len(df))
-    fit_half, test_half = df.iloc[np.sort(order[::2])], df.iloc[np.sort(order[1::2])]
+    df = utkface_predictions()
+    fitting, held_out = dev_halves(len(df), args.seed)
+    fit_half, test_half = df.iloc[fitting], df.iloc[held_out]
     fitted = fit(fit_half)
     print(f"fitted on {len(fit_half)} faces: --young_age {fitted.young_age:g} --young_confidence "
           f"{fitted.young_confidence:g}; shipped: {DEFAULT_YOUNG_AGE:g}, {DEFAULT_YOUNG_CONFIDENCE:g}")

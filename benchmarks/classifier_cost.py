@@ -12,7 +12,6 @@ Prints milliseconds per face and the ratio to dlib's total.
 
 from __future__ import annotations
 
-import argparse
 import time
 
 from _shared import utkface_sample

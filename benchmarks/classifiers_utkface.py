@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import time
 
-import pandas as pd
 
 from _shared import CACHE, utkface_sample
 from inafaceanalyzer import PreprocessedImageAnalyzer

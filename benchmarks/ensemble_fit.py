@@ -22,7 +22,7 @@ import argparse
 import numpy as np
 import pandas as pd
 
-from _shared import CACHE
+from _shared import dev_halves, utkface_predictions
 from inafaceanalyzer.classifiers.ensemble import FITTED, PLAIN_AVERAGE, AgeWeights
 
 BAND_EDGES = (13.0, 20.0, 50.0, 70.0)
@@ -78,9 +78,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    df = pd.read_parquet(CACHE / "classifiers_utkface.parquet").dropna(subset=["sex_dlib", "sex_faceres"])
-    order = np.random.default_rng(args.seed).permutation(len(df))
-    fit_half, test_half = df.iloc[np.sort(order[::2])].reset_index(drop=True), df.iloc[np.sort(order[1::2])].reset_index(drop=True)
+    df = utkface_predictions()
+    fitting, held_out = dev_halves(len(df), args.seed)
+    fit_half, test_half = df.iloc[fitting].reset_index(drop=True), df.iloc[held_out].reset_index(drop=True)
     weights = fit(fit_half)
     print(f"fitted on {len(fit_half)} faces: {weights}")
     print(f"shipped: {FITTED}")

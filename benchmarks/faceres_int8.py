@@ -17,19 +17,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from _shared import CACHE
+from _shared import utkface_predictions
 from ensemble_fit import GROUP_EDGES, GROUP_NAMES, summary, table
-from inafaceanalyzer.classifiers.ensemble import FITTED
 
 
 def main() -> None:
-    df = pd.read_parquet(CACHE / "classifiers_utkface.parquet")
-    df = df.dropna(subset=["sex_dlib", "sex_faceres", "sex_faceres_int8"]).reset_index(drop=True)
-    dlib = (df.sex_dlib.to_numpy(), df.age_dlib.to_numpy())
-    fp32 = (df.sex_faceres.to_numpy(), df.age_faceres.to_numpy())
-    int8 = (df.sex_faceres_int8.to_numpy(), df.age_faceres_int8.to_numpy())
-    variants = {"dlib": dlib, "faceres fp32": fp32, "faceres int8": int8,
-                "ensemble fp32": FITTED.combine(dlib, fp32), "ensemble int8": FITTED.combine(dlib, int8)}
+    df = utkface_predictions()
+    variants = {name: (df[f"sex_{column}"].to_numpy(), df[f"age_{column}"].to_numpy())
+                for name, column in (("dlib", "dlib"), ("faceres fp32", "faceres"), ("faceres int8", "faceres_int8"),
+                                     ("ensemble fp32", "ensemble"), ("ensemble int8", "ensemble_int8"))}
+    fp32, int8 = variants["faceres fp32"], variants["faceres int8"]
     male = (df.gender == "m").to_numpy()
     print(f"{len(df)} UTKFace dev faces")
     for what, (a, b) in (("faceres", (fp32, int8)),
