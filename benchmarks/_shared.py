@@ -76,10 +76,13 @@ def tracking_options(ap: "argparse.ArgumentParser") -> None:
 
 
 def tracking_fields(items: list[str]) -> dict[str, object]:
-    """The ``--set`` items as ``TrackingOptions`` keyword arguments (numbers as floats, else strings)."""
+    """The ``--set`` items as ``TrackingOptions`` keyword arguments (numbers as floats, ``None``, else strings)."""
     fields: dict[str, object] = {}
     for item in items:
         name, _, value = item.partition("=")
+        if value == "None":
+            fields[name] = None
+            continue
         try:
             fields[name] = float(value)
         except ValueError:

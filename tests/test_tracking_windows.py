@@ -7,9 +7,11 @@ import numpy as np
 import pytest
 
 from conftest import SHARED_VIDEOS
-from inafaceanalyzer import Rect, TrackingOptions, VideoAnalyzer, VideoTracking
+from inafaceanalyzer import Rect, TrackingDetector, TrackingOptions, VideoAnalyzer, VideoTracking
 from inafaceanalyzer.detection import DetectionOptions, YuNetDetector
+from inafaceanalyzer.engines.leftout import CountingDetector, LeftOut
 from inafaceanalyzer.redetection import crop_window, detect_in_windows
+from inafaceanalyzer.tracking.tracks import Track, match_lost
 from test_tracking import scene_videos  # noqa: F401  (the generated videos, a fixture)
 from tracking_scenes import identity_scores
 
@@ -40,6 +42,43 @@ def test_window_finds_the_face_where_the_full_frame_detector_does(astronaut):
     # a window whose edge cuts the face: whatever is found there is not whole (it may not start a track)
     _, whole = detect_in_windows(detector, astronaut, [face.bbox.transpose(1.6 * size, 0)])
     assert not any(whole)
+
+
+def test_whole_frame_scan_downscaled_to_the_smallest_face_kept():
+    """The tracking engine's whole-frame detections see the smallest face kept (--min_face_size_px,
+    30 px) at scan_face_px (15 px): half size on a 960x540 frame; a 1080p frame, which the detector
+    already works on at 960 px, and a detector keeping every size are left as they are."""
+    detector = YuNetDetector()
+    tracker = TrackingDetector(detector, PERIOD)
+    scanner = tracker.scanner((540, 960, 3))
+    assert isinstance(scanner, YuNetDetector) and scanner.max_side == 480 and detector.max_side == 960
+    assert tracker.scanner((540, 960, 3)) is scanner  # one per frame size
+    assert tracker.scanner((1080, 1920, 3)) is detector
+    assert TrackingDetector(detector, PERIOD, TrackingOptions(scan_face_px=None)).scanner((540, 960, 3)) is detector
+    keeping_all = YuNetDetector(DetectionOptions(min_size_px=0))
+    assert TrackingDetector(keeping_all, PERIOD).scanner((540, 960, 3)) is keeping_all
+    with pytest.raises(ValueError, match="scan_face_px"):
+        TrackingOptions(scan_face_px=0)
+
+
+def test_drops_of_the_downscaled_scan_are_counted_with_the_others(astronaut):
+    left_out = LeftOut()
+    counting = CountingDetector(YuNetDetector(DetectionOptions(min_size_px=400)), left_out)
+    scanner = counting.at_side(256)
+    assert isinstance(scanner, CountingDetector) and scanner.left_out is left_out
+    assert scanner.unconfirmed(astronaut) == [] and left_out.min_face_size_px == 1  # the face, under 400 px
+
+
+def test_a_partly_hidden_sighting_is_not_where_the_track_is_taken_back():
+    """A face boxed short as a bar covers it keeps, to be taken back by, its last whole box."""
+    whole = Rect(100, 100, 170, 170)
+    track = Track.new(0, None, whole, 0)  # type: ignore[arg-type]
+    sliver = Rect(100, 110, 130, 150)  # 40 px: the rest behind the bar
+    track.detected(sliver, None, 1, whole=False)  # type: ignore[arg-type]
+    assert track.box == sliver and track.followed_motion.box == sliver  # its row, and where the window goes
+    assert track.detected_motion.box == whole
+    back = Rect(112, 100, 182, 170)  # out from behind the bar, 12 px further: within 0.5 face sizes of the whole box
+    assert match_lost([track], [back], 8, 0.5) == [(0, 0)]
 
 
 @pytest.fixture(scope="module")

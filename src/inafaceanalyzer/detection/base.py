@@ -135,6 +135,16 @@ class FaceDetector(ABC):
         self.second_look_tally.add(looked, rejected)
         return kept
 
+    def working_side(self, shape: tuple[int, ...]) -> int:
+        """The largest side (pixels) of the image the detector works on for a frame of ``shape``
+        (the frame's own, unless the detector downscales frames)."""
+        return max(shape[:2])
+
+    def at_side(self, side: int) -> FaceDetector:
+        """This detector working on frames downscaled to a largest side of at most ``side`` pixels
+        (boxes still in frame pixels): a copy for detectors that downscale, else itself."""
+        return self
+
     def landmark_box(self, bbox: Rect) -> Rect:
         """The box to give dlib's landmark model for a face this detector boxed as ``bbox``.
 

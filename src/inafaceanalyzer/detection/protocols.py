@@ -33,6 +33,20 @@ class LookingDetector(Detector, Protocol):
     def confirm(self, frame: np.ndarray, detections: list[Detection], /) -> list[Detection]: ...
 
 
+@runtime_checkable
+class ScalableDetector(Detector, Protocol):
+    """A detector that can work on downscaled frames (boxes still in frame pixels).
+
+    ``working_side(shape)`` is the largest side of the image it works on for a
+    frame of ``shape``; ``at_side(side)`` is the same detector working on
+    frames downscaled to a largest side of at most ``side``.
+    """
+
+    def working_side(self, shape: tuple[int, ...], /) -> int: ...
+
+    def at_side(self, side: int, /) -> Detector: ...
+
+
 class StagedDetector(Detector, Protocol):
     """A stateful detector (a tracker) whose per-frame work splits in two.
 

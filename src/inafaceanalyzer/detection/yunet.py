@@ -13,6 +13,8 @@ OpenCV's non-maximum suppression over boxes truncated to whole pixels.
 
 from __future__ import annotations
 
+import copy
+
 import os
 
 import cv2
@@ -113,6 +115,17 @@ class YuNetDetector(FaceDetector):
             keep = cv2.dnn.NMSBoxes(boxes, faces[:, 14].tolist(), min_score, self.nms_threshold, 1.0, TOP_K)
             faces = faces[np.asarray(keep, dtype=np.int64).reshape(-1)]
         return faces
+
+    def working_side(self, shape: tuple[int, ...]) -> int:
+        return min(self.max_side, max(shape[:2]))
+
+    def at_side(self, side: int) -> YuNetDetector:
+        """A copy working on images of largest side ``side`` at most (it shares the network's session)."""
+        if side < 32:
+            raise ValueError(f"max_side must be at least 32, got {side}")
+        other = copy.copy(self)
+        other.max_side = min(self.max_side, side)
+        return other
 
     def working_image(self, image: np.ndarray) -> np.ndarray:
         """``image`` as the network sees it: downscaled so that its largest side is at most ``max_side``."""

@@ -132,5 +132,12 @@ class CountingDetector:
         """The wrapped detector's options (its filters apply wherever it is called, e.g. in tracking windows)."""
         return self.detector.options
 
+    def working_side(self, shape: tuple[int, ...]) -> int:
+        return self.detector.working_side(shape)
+
+    def at_side(self, side: int) -> CountingDetector:
+        """The wrapped detector at ``side`` (see :meth:`FaceDetector.at_side`), its drops counted here too."""
+        return CountingDetector(self.detector.at_side(side), self.left_out)
+
     def landmark_box(self, bbox: Rect) -> Rect:
         return self.detector.landmark_box(bbox)

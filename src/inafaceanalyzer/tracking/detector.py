@@ -38,6 +38,7 @@ Every face it returns carries a ``face_id``, unique within the stream (0, 1,
 
 A face that leaves the frame and comes back later gets a new ``face_id``.
 """
+
 from __future__ import annotations
 
 import math
@@ -48,83 +49,19 @@ import cv2
 import dlib
 import numpy as np
 
-from ..detection.protocols import Detector
+from ..detection.protocols import Detector, ScalableDetector
 from ..results.columns import DEFAULT_FPS
-from .redetection import WINDOW_SCALE, confirmed, detect_in_windows, unconfirmed, window_around
+from .options import FOLLOWERS, MIN_SCAN_SIDE, PARTLY_HIDDEN, TrackingOptions
+from .redetection import confirmed, detect_in_windows, min_face_size, unconfirmed, window_around
 from .tracks import Track, VisualTracker, match_boxes, match_lost
 from ..types import Detection, Frame, Rect
 
-__all__ = ["CorrelationTracker", "PreparedFrame", "TrackingDetector", "TrackingOptions", "VisualTracker",
+__all__ = ["FOLLOWERS", "CorrelationTracker", "PreparedFrame", "TrackingDetector", "TrackingOptions", "VisualTracker",
            "match_boxes", "match_lost"]
-FOLLOWERS = ("redetect", "correlation")
 
 THUMBNAIL_SIZE = (32, 18)  # width, height of the grey thumbnails compared to find shot changes
 UNTIMED_FRAME_RATE = DEFAULT_FPS  # frames per second assumed for frames given without a time
 LEAVING_S = 0.4  # a track lost where its speed takes it out of the frame within this time has left the frame
-
-
-@dataclass(frozen=True)
-class TrackingOptions:
-    """Thresholds of :class:`TrackingDetector` (frames are analysed frames).
-
-    ``min_track_conf``: a track ends on a frame where its visual tracker's
-    confidence is lower. For dlib's correlation tracker it is the
-    peak-to-side-lobe ratio (PSR) of the correlation response: about 20 to 30
-    just after a detection, decaying as a face turns or changes, and below 7
-    once the face is lost or hidden; 7 is the original inaFaceAnalyzer's
-    threshold.
-    ``min_match_iou``: minimal IoU between a detection and a track's box for
-    the assignment to link them.
-    ``min_visible``: a track ends when the share of its box inside the frame
-    falls below this.
-    ``max_lost_s``: how long (seconds) a track that ended inside the frame, and
-    not on its way out, is remembered (0: never), and ``lost_radius`` how far from it (in face sizes)
-    a detection may take it back. Frames given without a time are taken
-    1/25 s apart.
-    ``cut_threshold``: mean absolute difference (grey levels, 0 to 255)
-    between consecutive frames' 32 x 18 grey thumbnails from which the frame
-    is taken as a shot change (``None``: never). Measured at 5 frames per
-    second on the benchmark video: at most 15 within shots, 37 or more at
-    its cuts.
-    ``max_missed``: how many detection frames in a row a track the detector
-    misses may still be followed while its tracker's confidence stays at
-    least ``min_track_conf`` (0, the default, ends it: keeping such tracks
-    alive measured worse on the ground-truth videos; correlation only).
-    ``follow``: how faces are followed between detections, ``"redetect"``
-    (the detector in a window ``window_scale`` face sizes wide around each
-    track; ``min_track_conf`` and ``min_visible`` then play no part) or
-    ``"correlation"`` (dlib's correlation tracker).
-    """
-
-    min_track_conf: float = 7.0
-    min_match_iou: float = 0.3
-    min_visible: float = 0.5
-    max_lost_s: float = 2.5
-    lost_radius: float = 0.5
-    cut_threshold: float | None = 30.0
-    max_missed: int = 0
-    follow: str = "redetect"
-    window_scale: float = WINDOW_SCALE
-
-    def __post_init__(self) -> None:
-        if self.min_track_conf < 0:
-            raise ValueError(f"min_track_conf must be >= 0, got {self.min_track_conf}")
-        if not 0 < self.min_match_iou <= 1:
-            raise ValueError(f"min_match_iou must be in (0, 1], got {self.min_match_iou}")
-        if not 0 <= self.min_visible <= 1:
-            raise ValueError(f"min_visible must be between 0 and 1, got {self.min_visible}")
-        if self.max_lost_s < 0:
-            raise ValueError(f"max_lost_s must be >= 0, got {self.max_lost_s}")
-        if self.lost_radius < 0:
-            raise ValueError(f"lost_radius must be >= 0, got {self.lost_radius}")
-        if self.cut_threshold is not None and self.cut_threshold <= 0:
-            raise ValueError(f"cut_threshold must be > 0 or None, got {self.cut_threshold}")
-        if self.max_missed < 0:
-            raise ValueError(f"max_missed must be >= 0, got {self.max_missed}")
-        if self.follow not in FOLLOWERS:
-            raise ValueError(f"follow must be one of {', '.join(FOLLOWERS)}, got {self.follow!r}")
-        if self.window_scale < 1:
-            raise ValueError(f"window_scale must be >= 1, got {self.window_scale}")
 
 
 class CorrelationTracker:
@@ -193,6 +130,7 @@ class TrackingDetector:
         self.detect_period = detect_period
         self.options = options or TrackingOptions()
         self.tracker_factory = tracker_factory
+        self._scanners: dict[tuple[int, ...], Detector] = {}  # by frame shape
         self.reset()
 
     def reset(self) -> None:
@@ -210,6 +148,23 @@ class TrackingDetector:
         """The wrapped detector's landmark box: tracked boxes keep the detector's box shape."""
         return self.detector.landmark_box(bbox)
 
+    def scanner(self, shape: tuple[int, ...]) -> Detector:
+        """The detector of whole-frame detections on frames of ``shape`` (see ``scan_face_px``)."""
+        found = self._scanners.get(shape)
+        if found is None:
+            found = self._scanners[shape] = self._downscaled(shape)
+        return found
+
+    def _downscaled(self, shape: tuple[int, ...]) -> Detector:
+        detector, wanted = self.detector, self.options.scan_face_px
+        if wanted is None or self.options.follow != "redetect" or not isinstance(detector, ScalableDetector):
+            return detector  # only windows can look again for the faces a downscaled scan misses
+        side = detector.working_side(shape)
+        smallest = min_face_size(detector, shape) * side / max(shape[:2])  # in the detector's working image
+        if smallest <= wanted:
+            return detector
+        return detector.at_side(max(MIN_SCAN_SIDE, round(side * wanted / smallest)))
+
     def is_detection_frame(self, position: int) -> bool:
         """Whether the frame at ``position`` (0-based, in the stream) is a detection frame."""
         return position % self.detect_period == 0
@@ -219,7 +174,7 @@ class TrackingDetector:
         image = frame.image if isinstance(frame, Frame) else frame
         gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
         thumbnail = cv2.resize(gray, THUMBNAIL_SIZE, interpolation=cv2.INTER_AREA).astype(np.float32)
-        detections = unconfirmed(self.detector, image) if self.is_detection_frame(position) else None
+        detections = unconfirmed(self.scanner(image.shape), image) if self.is_detection_frame(position) else None
         return PreparedFrame(gray, thumbnail, detections)
 
     def __call__(self, image: np.ndarray) -> list[Detection]:
@@ -240,11 +195,13 @@ class TrackingDetector:
             self.cuts += 1
             self._tracks, self._lost, self._exited = [], [], []
             if detections is None:
-                detections = unconfirmed(self.detector, image)
+                detections = unconfirmed(self.scanner(image.shape), image)
         if detections is None and self.options.follow == "redetect":
             out = self._redetect(image, prepared.gray, position, now)
         elif detections is None:
             out = self._track(prepared.gray, position, now)
+        elif self.scanner(image.shape) is not self.detector:
+            out = self._redetect(image, prepared.gray, position, now, scanned=detections)
         else:
             out = self._associate(detections, image, prepared.gray, position, now)
         self._lost = [t for t in self._lost if now - t.lost_at < self.options.max_lost_s]
@@ -292,16 +249,41 @@ class TrackingDetector:
         self._tracks = kept
         return out
 
-    def _redetect(self, image: np.ndarray, gray: np.ndarray, position: int, now: float) -> list[Detection]:
-        """Look for each track, and each recently lost one, in a window around where it should be."""
-        tracks = self._tracks + self._lost
-        if not tracks and not self._exited:
+    def _redetect(
+        self, image: np.ndarray, gray: np.ndarray, position: int, now: float, scanned: list[Detection] | None = None,
+    ) -> list[Detection]:
+        """Look for each track, and each recently lost one, in a window around where it should be.
+
+        ``scanned``: the faces of a whole-frame detection run downscaled (see ``scan_face_px``). Then
+        only the live tracks no scanned face overlaps are looked for in windows (lost ones are matched
+        to the scanned faces, as on any detection frame), and the scanned faces no window found are
+        added: they may start tracks, as may a window's face the scan found too.
+        """
+        if scanned is None:
+            live, lost, exited = self._tracks, self._lost, self._exited
+        else:
+            limit = self.options.min_match_iou
+            live = [t for t in self._tracks
+                    if not any(w.iou(d.bbox) >= limit for w in t.whereabouts(position) for d in scanned)]
+            lost, exited = [], []
+        found: list[Detection] = []
+        starts: list[bool] = []
+        if live or lost or exited:
+            # live tracks where their last sightings take them, lost ones where the whole face was going,
+            # and where tracks left the frame, for faces coming back in (as new tracks: new appearances)
+            expected = ([t.followed_motion.predicted(position) for t in live]
+                        + [t.detected_motion.predicted(position) for t in lost]
+                        + [t.detected_motion.box for t in exited])
+            # a face found where a lost track should be but too far from it is left to the next full detection
+            may_start = [True] * len(live) + [False] * len(lost) + [True] * len(exited)
+            found, starts = detect_in_windows(self.detector, image, expected, self.options.window_scale,
+                                              may_start=may_start)
+        if scanned is not None:
+            starts = [may or any(d.bbox.iou(f.bbox) >= limit for d in scanned) for f, may in zip(found, starts)]
+            new = [d for d in scanned if all(d.bbox.iou(f.bbox) < limit for f in found)]
+            found, starts = found + new, starts + [True] * len(new)
+        if not found and not self._tracks:
             return []
-        # and where tracks left the frame, for faces coming back in (as new tracks: new appearances)
-        expected = [t.detected_motion.predicted(position) for t in tracks] + [t.detected_motion.box for t in self._exited]
-        # a face found where a lost track should be but too far from it is left to the next full detection
-        live = [True] * len(self._tracks) + [False] * len(self._lost) + [True] * len(self._exited)
-        found, starts = detect_in_windows(self.detector, image, expected, self.options.window_scale, may_start=live)
         return self._associate(found, image, gray, position, now, start_new=starts)
 
     def _associate(
@@ -316,7 +298,8 @@ class TrackingDetector:
         kept: list[Track] = []
 
         def take(track: Track, det: Detection) -> None:
-            track.detected(det.bbox, gray, position)
+            partly = opts.follow == "redetect" and det.bbox.max_dim_len < PARTLY_HIDDEN * track.detected_motion.box.max_dim_len
+            track.detected(det.bbox, gray, position, whole=not partly)
             out.append(det.replace(face_id=track.face_id, track_conf=math.nan))
             kept.append(track)
 

@@ -78,12 +78,14 @@ def confirmed(detector: Detector, image: np.ndarray, detections: list[Detection]
     return list(detections)
 
 
-def min_face_size(detector: Detector, image: np.ndarray) -> float:
-    """The smallest face (larger side, frame pixels) ``detector`` keeps on a full frame like ``image``."""
+def min_face_size(detector: Detector, frame: np.ndarray | tuple[int, ...]) -> float:
+    """The smallest face (larger side, frame pixels) ``detector`` keeps on a full frame like ``frame``
+    (an image, or its shape)."""
     opts = getattr(detector, "options", None)
     if opts is None:
         return 0.0
-    return max(opts.min_size_px, opts.min_size_prct * min(image.shape[:2]))
+    shape = frame.shape if isinstance(frame, np.ndarray) else frame
+    return max(opts.min_size_px, opts.min_size_prct * min(shape[:2]))
 
 
 def detect_in_windows(

@@ -71,8 +71,11 @@ class Track:
         self.box, conf = self.tracker.update(gray)
         return conf
 
-    def detected(self, box: Rect, gray: np.ndarray, position: int) -> None:
-        self.detected_motion.observe(box, position)
+    def detected(self, box: Rect, gray: np.ndarray, position: int, whole: bool = True) -> None:
+        """Detected at ``box``; not ``whole``: a face partly hidden (or cut by an edge), whose box is not
+        where the whole face is (its row, and where to look next, but not where to take it back)."""
+        if whole:
+            self.detected_motion.observe(box, position)
         self.followed_motion.observe(box, position)
         self.box, self.start_on, self.missed, self.lost_at = box, gray, 0, math.nan
 
