@@ -32,6 +32,12 @@ Every face it returns carries a ``face_id``, unique within the stream (0, 1,
   start new tracks (whole faces only, in windows: see :func:`detect_in_windows`)
   when the detector's second look keeps them: detections come without it, and
   a face continuing a track was looked at when the track started.
+* With ``"redetect"``, whole-frame detections run on the frame downscaled so
+  that the smallest face kept measures ``scan_face_px`` pixels (:meth:`TrackingDetector.scanner`);
+  the live tracks no scanned face overlaps are then looked for in their
+  windows. A face boxed under ``PARTLY_HIDDEN`` times its track's last whole
+  box (partly hidden) gives its row but does not move where the track is
+  taken back.
 * A shot change (consecutive frames differing by ``cut_threshold`` or more)
   ends every track and clears that memory, and faces are detected on the new
   shot's first frame, whatever the period.
