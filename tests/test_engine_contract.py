@@ -187,6 +187,22 @@ def test_every_classifier_keeps_the_contract(name, tmp_path):
     check_video_contract("video", table, sidecar, analyzer, csv)
 
 
+@pytest.mark.parametrize("name", detection.names())
+def test_every_detector_keeps_the_contract(name, astronaut):
+    """Boxes in frame pixels whatever size it works at; ``at_side`` works smaller, or is the detector itself."""
+    detector = detection.create(name)
+    shape = astronaut.shape
+    assert 0 < detector.working_side(shape) <= max(shape[:2])
+    small = detector.at_side(128)
+    assert small is detector or small.working_side(shape) <= 128
+    for found in (detector(astronaut), small(astronaut)):
+        for det in found:
+            assert 0 <= det.bbox.x1 < det.bbox.x2 <= shape[1] + 1 and 0 <= det.bbox.y1 < det.bbox.y2 <= shape[0] + 1
+    if small is not detector:  # the same face, boxed from the smaller image
+        [full], [coarse] = detector(astronaut), small(astronaut)
+        assert full.bbox.iou(coarse.bbox) > 0.7
+
+
 def test_names_are_defined_once():
     from inafaceanalyzer.cli.analyze import build_parser
     from inafaceanalyzer.report import sidecar
