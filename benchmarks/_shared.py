@@ -20,15 +20,16 @@ def require(path: Path, what: str) -> Path:
     return path
 
 
-def utkface_sample(description: str) -> tuple[Path, "pandas.DataFrame", list[str]]:
-    """Parse ``--limit N`` and read the UTKFace dev set's labels: ``(root, labels, image paths)``."""
+def utkface_sample(description: str, argv: list[str] | None = None) -> tuple[Path, "pandas.DataFrame", list[str]]:
+    """Parse ``--limit N`` (from ``argv``, default the command line) and read the UTKFace dev set's
+    labels: ``(root, labels, image paths)``."""
     import argparse
 
     import pandas
 
     ap = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--limit", type=int, default=None, help="only the first N faces")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     root = require(SHARED / "datasets" / "utkface-dev", "UTKFace dev set")
     labels = pandas.read_csv(root / "labels.csv").iloc[: args.limit]
     return root, labels, [str(root / p) for p in labels.path]

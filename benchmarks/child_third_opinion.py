@@ -191,10 +191,7 @@ def main() -> None:
     ap.add_argument("--padding", type=float, default=0.25, help="dlib chip padding (0.25 measured best of 0.1/0.25/0.4)")
     args = ap.parse_args()
     model = build_graph(read_weights(args.tarball))
-    import sys
-
-    sys.argv = sys.argv[:1]  # utkface_sample parses its own options
-    _, labels, paths = utkface_sample(__doc__)
+    _, labels, paths = utkface_sample(__doc__, argv=[])
     found = PreprocessedImageAnalyzer(FaceApiProbe(model, args.padding), batch_len=32)(paths).set_index("frame")
     found = found.reindex(paths)
     probe = labels.assign(sex_face_api=found.sex_decfunc.to_numpy(), age_face_api=found.age_decfunc.to_numpy())

@@ -30,6 +30,13 @@ TOP_K = 5000  # most faces kept by the non-maximum suppression (OpenCV's default
 OUTPUTS = tuple(f"{kind}_{stride}" for kind in ("cls", "obj", "bbox", "kps") for stride in STRIDES)
 
 
+def _checked_side(side: int) -> int:
+    """``side`` as a working image's largest side: at least one network input step (32 pixels)."""
+    if side < DIVISOR:
+        raise ValueError(f"max_side must be at least 32, got {side}")
+    return side
+
+
 class YuNetDetector(FaceDetector):
     """YuNet face detector: box, score and 5 landmarks per face.
 
@@ -55,9 +62,7 @@ class YuNetDetector(FaceDetector):
         model_path: str | os.PathLike[str] | None = None,
     ) -> None:
         super().__init__(options)
-        if max_side < 32:
-            raise ValueError(f"max_side must be at least 32, got {max_side}")
-        self.max_side = max_side
+        self.max_side = _checked_side(max_side)
         self.nms_threshold = nms_threshold
         self._session = onnx_session(YUNET_DYNAMIC if model_path is None else model_path, "cpu", threads=1)
 
@@ -121,10 +126,8 @@ class YuNetDetector(FaceDetector):
 
     def at_side(self, side: int) -> YuNetDetector:
         """A copy working on images of largest side ``side`` at most (it shares the network's session)."""
-        if side < 32:
-            raise ValueError(f"max_side must be at least 32, got {side}")
         other = copy.copy(self)
-        other.max_side = min(self.max_side, side)
+        other.max_side = min(self.max_side, _checked_side(side))
         return other
 
     def working_image(self, image: np.ndarray) -> np.ndarray:

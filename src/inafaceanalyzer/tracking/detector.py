@@ -265,10 +265,10 @@ class TrackingDetector:
         to the scanned faces, as on any detection frame), and the scanned faces no window found are
         added: they may start tracks, as may a window's face the scan found too.
         """
+        limit = self.options.min_match_iou
         if scanned is None:
             live, lost, exited = self._tracks, self._lost, self._exited
         else:
-            limit = self.options.min_match_iou
             live = [t for t in self._tracks
                     if not any(w.iou(d.bbox) >= limit for w in t.whereabouts(position) for d in scanned)]
             lost, exited = [], []
